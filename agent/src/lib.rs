@@ -1,0 +1,1 @@
+//! The per-server agent: instance drivers, scanning, applying jobs.

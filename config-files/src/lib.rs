@@ -1,0 +1,1 @@
+//! Lossless read, flatten and edit of plugin config files.

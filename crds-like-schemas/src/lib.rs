@@ -1,0 +1,16 @@
+//! Resource and wire types of homeamp, and the JSON Schemas generated from them.
+//!
+//! This crate does no IO. It is the one place that defines types which cross a
+//! boundary: the files of the desired-state repository, key paths and values,
+//! the plan, jobs, reports and API answers.
+//!
+//! - [`keypath`]: the address of a setting inside a config file.
+//! - [`value`]: a typed setting value as the plugin reads it.
+//! - [`desired`]: the raw (unvalidated) files of the desired-state repository.
+
+pub mod desired;
+pub mod keypath;
+pub mod value;
+
+pub use keypath::{KeyPath, KeyPathError, Segment};
+pub use value::{Value, ValueKind};

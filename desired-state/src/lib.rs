@@ -1,0 +1,1 @@
+//! The desired-state git repository: model, validation, render, plan, import.

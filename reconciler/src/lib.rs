@@ -1,0 +1,1 @@
+//! The host: reconcile runtime, store, job bus, HTTP API.
