@@ -9,7 +9,10 @@
 //! - [`desired`]: the raw (unvalidated) files of the desired-state repository.
 
 pub mod desired;
+pub mod job;
 pub mod keypath;
+pub mod plan;
+pub mod report;
 pub mod value;
 
 pub use keypath::{KeyPath, KeyPathError, Segment};

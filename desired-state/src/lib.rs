@@ -1,1 +1,3 @@
 //! The desired-state git repository: model, validation, render, plan, import.
+
+pub mod import;

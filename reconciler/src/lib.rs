@@ -1,1 +1,3 @@
 //! The host: reconcile runtime, store, job bus, HTTP API.
+
+pub mod store;

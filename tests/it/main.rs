@@ -1,1 +1,10 @@
-//! End-to-end tests: the real `homeamp` binary in temp dirs.
+//! End-to-end tests: the real `homeamp` binary in temp dirs, on real git repositories.
+//! One test binary with a module per area (ripgrep's layout).
+
+mod support;
+
+mod config_cli;
+mod import_cli;
+mod plan_cli;
+mod render_cli;
+mod validate_cli;

@@ -1,0 +1,1 @@
+//! `homeamp import`: the prototype's fleet data into a desired-state repository.

@@ -1,0 +1,1 @@
+//! The store: MariaDB or SQLite through sqlx, one schema.

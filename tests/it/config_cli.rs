@@ -1,0 +1,1 @@
+//! Tests of `homeamp config` through the real binary.

@@ -1,0 +1,1 @@
+//! Tests of `homeamp import` through the real binary.

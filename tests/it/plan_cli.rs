@@ -1,0 +1,1 @@
+//! Tests of `homeamp plan` through the real binary.

@@ -1,0 +1,1 @@
+//! Tests of `homeamp render` through the real binary.

@@ -1,0 +1,1 @@
+//! Tests of `homeamp validate` through the real binary.
