@@ -1,0 +1,539 @@
+//! `plugins/<platform>/<Plugin>.yaml` → [`Plugin`]: files, reload rule,
+//! universal and scoped settings, each key path parsed and each scope resolved.
+
+use std::collections::{BTreeMap, HashMap};
+
+use homeamp_schemas::desired::{FileFormat, FileSpec, Platform, PluginFile};
+use homeamp_schemas::{KeyPath, Value, ValueKind};
+use indexmap::IndexMap;
+
+use super::fleet::known;
+use crate::diagnostic::{Diagnostics, Mark};
+use crate::display::value_inline;
+use crate::model::{ConfigFile, Fleet, Plugin, Reload, Scope, Setting, Source};
+use crate::positions::PosNode;
+use crate::secret;
+use crate::snapshot::PLUGINS_DIR;
+
+pub type Plugins = BTreeMap<(Platform, String), Plugin>;
+
+/// Loads every file under `plugins/`. When `fleet_known` is false (homeamp.yaml is
+/// unreadable) scopes are not checked against it.
+pub fn load(
+    files: &BTreeMap<String, Vec<u8>>,
+    fleet: &Fleet,
+    fleet_known: bool,
+    diags: &mut Diagnostics,
+) -> Plugins {
+    let mut plugins = Plugins::new();
+    let prefix = format!("{PLUGINS_DIR}/");
+    for (path, bytes) in files.range(prefix.clone()..) {
+        if !path.starts_with(&prefix) {
+            break;
+        }
+        let parts: Vec<&str> = path.split('/').collect();
+        if parts.len() != 3 {
+            diags.error(
+                path,
+                Mark::START,
+                "not a plugin file: plugin files are plugins/<platform>/<Plugin>.yaml",
+            );
+            continue;
+        }
+        let Some(platform) = Platform::parse(parts[1]) else {
+            diags.error(
+                path,
+                Mark::START,
+                format!(
+                    "plugin file for no platform: folder {:?} is not one of paper, velocity, geyser",
+                    parts[1]
+                ),
+            );
+            continue;
+        };
+        let Some(name) = parts[2].strip_suffix(".yaml").filter(|n| !n.is_empty()) else {
+            diags.error(
+                path,
+                Mark::START,
+                "not a plugin file: plugin files are named <Plugin>.yaml",
+            );
+            continue;
+        };
+        let Some((raw, index)) = super::yaml::parse::<PluginFile>(path, bytes, 5, diags) else {
+            // Keep the plugin known so the matrix does not report it missing too.
+            plugins.insert((platform, name.to_string()), empty(platform, name, path));
+            continue;
+        };
+        let plugin = PluginLoader {
+            path,
+            platform,
+            fleet,
+            fleet_known,
+            pos: &index.root,
+            diags,
+        }
+        .build(name, raw);
+        plugins.insert((platform, name.to_string()), plugin);
+    }
+    plugins
+}
+
+fn empty(platform: Platform, name: &str, path: &str) -> Plugin {
+    Plugin {
+        name: name.to_string(),
+        platform,
+        display_name: name.to_string(),
+        folder: name.to_string(),
+        reload: Reload::Restart,
+        files: IndexMap::new(),
+        source_file: path.to_string(),
+    }
+}
+
+/// The format a file name implies, when it implies one.
+pub fn format_from_extension(path: &str) -> Option<FileFormat> {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    match ext.as_str() {
+        "yml" | "yaml" => Some(FileFormat::Yaml),
+        "properties" => Some(FileFormat::Properties),
+        "toml" => Some(FileFormat::Toml),
+        "json" => Some(FileFormat::Json),
+        "conf" | "hocon" => Some(FileFormat::Hocon),
+        _ => None,
+    }
+}
+
+/// Why a config file path is refused (it must stay inside the plugin's folder).
+fn bad_file_path(path: &str) -> Option<&'static str> {
+    if path.is_empty() {
+        Some("empty file path")
+    } else if path.starts_with('/') || path.contains('\\') || path.contains(':') {
+        Some("file paths are relative to the plugin's folder and use '/'")
+    } else if path
+        .split('/')
+        .any(|p| p.is_empty() || p == "." || p == "..")
+    {
+        Some("file paths may not contain empty, '.' or '..' parts")
+    } else {
+        None
+    }
+}
+
+struct PluginLoader<'a> {
+    path: &'a str,
+    platform: Platform,
+    fleet: &'a Fleet,
+    fleet_known: bool,
+    pos: &'a PosNode,
+    diags: &'a mut Diagnostics,
+}
+
+impl PluginLoader<'_> {
+    fn error(&mut self, at: Mark, message: impl Into<String>) {
+        self.diags.error(self.path, at, message);
+    }
+
+    fn warning(&mut self, at: Mark, message: impl Into<String>) {
+        self.diags.warning(self.path, at, message);
+    }
+
+    fn build(mut self, name: &str, raw: PluginFile) -> Plugin {
+        let display_name = raw.name.clone().unwrap_or_else(|| name.to_string());
+        let folder = raw.folder.clone().unwrap_or_else(|| display_name.clone());
+        if let Some(why) = bad_file_path(&folder) {
+            self.error(
+                self.pos.value_at(&["folder"]),
+                format!("bad folder {folder:?}: {why}"),
+            );
+        }
+        let reload = self.reload(raw.reload.as_deref());
+
+        let mut files: IndexMap<String, ConfigFile> = IndexMap::new();
+        for (path, spec) in &raw.files {
+            if let Some(why) = bad_file_path(path) {
+                self.error(
+                    self.pos.key_at(&["files", path]),
+                    format!("bad file {path:?}: {why}"),
+                );
+                continue;
+            }
+            files.insert(path.clone(), new_file(path, spec));
+        }
+        if raw.files.is_empty() && raw.universal.is_empty() && raw.variable.is_empty() {
+            files.insert(
+                "config.yml".into(),
+                new_file("config.yml", &FileSpec::default()),
+            );
+        }
+
+        for (file, settings) in raw.universal {
+            if !self.ensure_file(&mut files, "universal", &file) {
+                continue;
+            }
+            for (key, value) in settings {
+                let node = self.pos.deepest(&["universal", &file, &key]);
+                let Some(path) = self.key_path(&key, node) else {
+                    continue;
+                };
+                self.check_value(&path, &value, node.key);
+                let setting = Setting {
+                    value,
+                    source: self.source(node.key, Scope::Universal),
+                };
+                files[&file].universal.insert(path, setting);
+            }
+        }
+
+        for (file, keys) in raw.variable {
+            if !self.ensure_file(&mut files, "variable", &file) {
+                continue;
+            }
+            for (key, scopes) in keys {
+                let node = self.pos.deepest(&["variable", &file, &key]);
+                let Some(path) = self.key_path(&key, node) else {
+                    continue;
+                };
+                if let Some(u) = files[&file].universal.get(&path) {
+                    let message = format!(
+                        "key {path} is set both in universal (line {}) and per scope here; keep one: move the universal value into a scope (server:NAME or tag:NAME) or drop it",
+                        u.source.line
+                    );
+                    self.error(node.key, message);
+                }
+                if scopes.is_empty() {
+                    self.warning(
+                        node.key,
+                        format!("key {path} has no scopes: it applies nowhere"),
+                    );
+                }
+                let settings = self.scoped(&file, &key, &path, scopes);
+                self.lint_kinds(&path, &settings, node.key);
+                files[&file].variable.insert(path, settings);
+            }
+        }
+
+        for file in files.values() {
+            self.check_overlaps(file);
+        }
+
+        Plugin {
+            name: name.to_string(),
+            platform: self.platform,
+            display_name,
+            folder,
+            reload,
+            files,
+            source_file: self.path.to_string(),
+        }
+    }
+
+    fn source(&self, at: Mark, scope: Scope) -> Source {
+        Source {
+            file: self.path.to_string(),
+            line: at.line,
+            col: at.col,
+            scope,
+        }
+    }
+
+    fn reload(&mut self, text: Option<&str>) -> Reload {
+        match text {
+            None | Some("restart") => Reload::Restart,
+            Some("none") => Reload::None,
+            Some(other) => match other.strip_prefix("command:") {
+                Some(cmd) if !cmd.trim().is_empty() => Reload::Command(cmd.trim().to_string()),
+                _ => {
+                    self.error(
+                        self.pos.value_at(&["reload"]),
+                        format!("bad reload {other:?}: use restart, none or \"command:<console command>\""),
+                    );
+                    Reload::Restart
+                }
+            },
+        }
+    }
+
+    /// Makes sure `file` is a known config file (declared, or its format told by its extension).
+    fn ensure_file(
+        &mut self,
+        files: &mut IndexMap<String, ConfigFile>,
+        section: &str,
+        file: &str,
+    ) -> bool {
+        if files.contains_key(file) {
+            return true;
+        }
+        let at = self.pos.key_at(&[section, file]);
+        if let Some(why) = bad_file_path(file) {
+            self.error(at, format!("bad file {file:?}: {why}"));
+            return false;
+        }
+        match format_from_extension(file) {
+            Some(format) => {
+                files.insert(
+                    file.to_string(),
+                    new_file(
+                        file,
+                        &FileSpec {
+                            format,
+                            owned: false,
+                        },
+                    ),
+                );
+                true
+            }
+            None => {
+                self.error(
+                    at,
+                    format!("file {file:?} has no known extension: declare it under files: with its format (yaml, properties, toml, json, hocon)"),
+                );
+                false
+            }
+        }
+    }
+
+    fn key_path(&mut self, key: &str, node: &PosNode) -> Option<KeyPath> {
+        match KeyPath::parse(key) {
+            Ok(path) if path.is_root() => {
+                self.error(
+                    node.key,
+                    "empty key path: a setting needs a key such as settings.enabled",
+                );
+                None
+            }
+            Ok(path) => Some(path),
+            Err(err) => {
+                let col = node.key.col + err.column - 1 + usize::from(node.quoted);
+                self.error(
+                    Mark::new(node.key.line, col),
+                    format!(
+                        "bad key path {key:?}: {} (quote segments with dots: a.\"b.c\")",
+                        err.reason
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn scoped(
+        &mut self,
+        file: &str,
+        key: &str,
+        path: &KeyPath,
+        scopes: IndexMap<String, Value>,
+    ) -> Vec<Setting> {
+        let mut out: Vec<Setting> = Vec::new();
+        let mut seen: HashMap<Scope, String> = HashMap::new();
+        for (scope_text, value) in scopes {
+            let at = self.pos.key_at(&["variable", file, key, &scope_text]);
+            let Some(scope) = self.scope(&scope_text, at) else {
+                continue;
+            };
+            if let Some(first) = seen.get(&scope) {
+                let message =
+                    format!("scope {scope_text:?} names the same instance as {first:?}; keep one");
+                self.error(at, message);
+                continue;
+            }
+            seen.insert(scope.clone(), scope_text.clone());
+            self.check_value(path, &value, at);
+            out.push(Setting {
+                value,
+                source: self.source(at, scope),
+            });
+        }
+        out.sort_by_key(|s| s.source.scope.precedence());
+        out
+    }
+
+    fn scope(&mut self, text: &str, at: Mark) -> Option<Scope> {
+        if !self.fleet_known {
+            return None;
+        }
+        if let Some(tag) = text.strip_prefix("tag:") {
+            let used = self
+                .fleet
+                .instances
+                .values()
+                .any(|i| i.tags.iter().any(|t| t == tag));
+            if !used && !self.fleet.tags.contains_key(tag) {
+                let mut tags: Vec<&str> = self.fleet.tags.keys().map(String::as_str).collect();
+                for i in self.fleet.instances.values() {
+                    for t in &i.tags {
+                        if !tags.contains(&t.as_str()) {
+                            tags.push(t);
+                        }
+                    }
+                }
+                self.error(
+                    at,
+                    format!("unknown tag {tag:?} in scope; known tags: {}", known(tags)),
+                );
+                return None;
+            }
+            return Some(Scope::Tag(tag.to_string()));
+        }
+        if let Some(server) = text.strip_prefix("server:") {
+            if !self.fleet.servers.contains_key(server) {
+                self.error(
+                    at,
+                    format!(
+                        "unknown server {server:?} in scope; known servers: {}",
+                        known(self.fleet.servers.keys().map(String::as_str))
+                    ),
+                );
+                return None;
+            }
+            return Some(Scope::Server(server.to_string()));
+        }
+        match self.fleet.instance(text) {
+            Some(instance) => {
+                if instance.platform != self.platform {
+                    let message = format!(
+                        "instance {} runs {}; this {} plugin's setting never applies to it",
+                        instance.name, instance.platform, self.platform
+                    );
+                    self.warning(at, message);
+                }
+                Some(Scope::Instance(instance.name.clone()))
+            }
+            None => {
+                let message = format!(
+                    "unknown instance {text:?} in scope (scopes are INSTANCE, tag:NAME or server:NAME); known instances: {}",
+                    known(self.fleet.instances.keys().map(String::as_str))
+                );
+                self.error(at, message);
+                None
+            }
+        }
+    }
+
+    /// Secret syntax (error) and credentials in clear (warning), inside `value` too.
+    fn check_value(&mut self, path: &KeyPath, value: &Value, at: Mark) {
+        let last = match path.last() {
+            Some(homeamp_schemas::Segment::Key(k)) => k.as_str(),
+            _ => "",
+        };
+        self.check_value_under(&path.to_string(), last, value, at);
+    }
+
+    fn check_value_under(&mut self, shown: &str, key: &str, value: &Value, at: Mark) {
+        match value {
+            Value::String(text) => {
+                if let Err(err) = secret::references(text) {
+                    self.error(
+                        at,
+                        format!(
+                            "bad secret reference in {shown} (character {}): {}",
+                            err.offset + 1,
+                            err.message
+                        ),
+                    );
+                } else if secret::key_looks_secret(key) && secret::clear_text(value) {
+                    self.warning(
+                        at,
+                        format!("{shown} looks like a credential in clear text: use ${{secret:NAME}} and keep the value in the host's secret store"),
+                    );
+                }
+            }
+            Value::List(items) => {
+                for item in items {
+                    self.check_value_under(shown, key, item, at);
+                }
+            }
+            Value::Map(map) => {
+                for (k, v) in map {
+                    let inner = format!("{shown} → {k}");
+                    self.check_value_under(&inner, k, v, at);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Lint: a key whose values have different types in different scopes.
+    fn lint_kinds(&mut self, path: &KeyPath, settings: &[Setting], at: Mark) {
+        fn family(kind: ValueKind) -> ValueKind {
+            match kind {
+                ValueKind::Float => ValueKind::Int,
+                k => k,
+            }
+        }
+        let Some(first) = settings.first() else {
+            return;
+        };
+        if settings
+            .iter()
+            .all(|s| family(s.value.kind()) == family(first.value.kind()))
+        {
+            return;
+        }
+        let shown: Vec<String> = settings
+            .iter()
+            .map(|s| {
+                let value = if secret::holds_secret(&s.value) {
+                    "(secret)".into()
+                } else {
+                    value_inline(&s.value, 40)
+                };
+                let scope = match &s.source.scope {
+                    Scope::Instance(i) => i.clone(),
+                    other => other.to_string(),
+                };
+                format!("{scope} = {value} ({})", s.value.kind())
+            })
+            .collect();
+        self.warning(
+            at,
+            format!(
+                "values of {path} differ in type between scopes: {}",
+                shown.join(", ")
+            ),
+        );
+    }
+
+    /// A path set inside another path of the same file (a.b with a) is ambiguous.
+    fn check_overlaps(&mut self, file: &ConfigFile) {
+        let mut all: BTreeMap<&KeyPath, Mark> = BTreeMap::new();
+        for (path, s) in &file.universal {
+            all.insert(path, Mark::new(s.source.line, s.source.col));
+        }
+        for (path, settings) in &file.variable {
+            if let Some(s) = settings.first() {
+                all.entry(path)
+                    .or_insert(Mark::new(s.source.line, s.source.col));
+            }
+        }
+        let mut reported = Vec::new();
+        for (path, at) in &all {
+            let mut prefix = (*path).clone();
+            while let Some(parent) = prefix.parent() {
+                if parent.is_root() {
+                    break;
+                }
+                if let Some(outer) = all.get(&parent) {
+                    reported.push((*at, format!(
+                        "key path {path} lies inside {parent} (line {}), which is set as a whole; set one or the other",
+                        outer.line
+                    )));
+                    break;
+                }
+                prefix = parent;
+            }
+        }
+        for (at, message) in reported {
+            self.error(at, message);
+        }
+    }
+}
+
+fn new_file(path: &str, spec: &FileSpec) -> ConfigFile {
+    ConfigFile {
+        path: path.to_string(),
+        format: spec.format,
+        owned: spec.owned,
+        universal: BTreeMap::new(),
+        variable: BTreeMap::new(),
+    }
+}

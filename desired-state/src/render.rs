@@ -1,0 +1,154 @@
+//! The effective settings of one instance: for each plugin the matrix deploys
+//! on it, each config file's settings after precedence
+//! (instance > tag > server > universal), each with the place it came from.
+
+use std::collections::BTreeMap;
+
+use homeamp_schemas::KeyPath;
+use homeamp_schemas::desired::FileFormat;
+use indexmap::IndexMap;
+
+use crate::model::{
+    ConfigFile, Deployment, DesiredState, Instance, Platform, Plugin, Reload, Scope, Setting,
+};
+
+/// Why an instance could not be rendered.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RenderError {
+    #[error("unknown instance {name:?}; known instances: {known}")]
+    UnknownInstance { name: String, known: String },
+}
+
+/// The effective settings of one instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedInstance {
+    /// Canonical name (an alias given to `render` is resolved).
+    pub instance: String,
+    pub platform: Platform,
+    pub server: String,
+    /// The commit rendered (`None` for a working tree).
+    pub revision: Option<String>,
+    /// Deployed plugins by name, ordered by name.
+    pub plugins: IndexMap<String, RenderedPlugin>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedPlugin {
+    pub name: String,
+    pub deployment: Deployment,
+    /// The folder under the instance's `plugins/`.
+    pub folder: String,
+    pub reload: Reload,
+    /// Files with at least one setting, in declaration order.
+    pub files: IndexMap<String, RenderedFile>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedFile {
+    pub format: FileFormat,
+    pub owned: bool,
+    /// Key path → the winning value and its source.
+    pub settings: BTreeMap<KeyPath, Setting>,
+}
+
+/// The value that applies to `instance` among the scoped `settings`, if any.
+pub fn pick<'a>(settings: &'a [Setting], instance: &Instance) -> Option<&'a Setting> {
+    let mut best: Option<(&Setting, (u8, usize))> = None;
+    for setting in settings {
+        let rank = match &setting.source.scope {
+            Scope::Instance(name) if *name == instance.name => (3, 0),
+            // Among tags, the instance's first-listed tag wins (a conflict is a validation error).
+            Scope::Tag(tag) => match instance.tags.iter().position(|t| t == tag) {
+                Some(i) => (2, usize::MAX - i),
+                None => continue,
+            },
+            Scope::Server(server) if *server == instance.server => (1, 0),
+            _ => continue,
+        };
+        if best.is_none_or(|(_, r)| rank > r) {
+            best = Some((setting, rank));
+        }
+    }
+    best.map(|(s, _)| s)
+}
+
+/// The effective settings of one file for `instance`, borrowed from the state.
+pub fn effective_file<'a>(
+    file: &'a ConfigFile,
+    instance: &Instance,
+) -> BTreeMap<&'a KeyPath, &'a Setting> {
+    let mut out: BTreeMap<&KeyPath, &Setting> = file.universal.iter().collect();
+    for (path, settings) in &file.variable {
+        if let Some(setting) = pick(settings, instance) {
+            out.insert(path, setting);
+        }
+    }
+    out
+}
+
+/// The effective files of one plugin for `instance` (files without settings left out).
+pub fn effective_plugin<'a>(
+    plugin: &'a Plugin,
+    instance: &Instance,
+) -> impl Iterator<Item = (&'a ConfigFile, BTreeMap<&'a KeyPath, &'a Setting>)> {
+    plugin.files.values().filter_map(move |file| {
+        let settings = effective_file(file, instance);
+        (!settings.is_empty()).then_some((file, settings))
+    })
+}
+
+impl DesiredState {
+    /// The effective settings of `instance` (canonical name or alias).
+    pub fn render(&self, instance: &str) -> Result<RenderedInstance, RenderError> {
+        let Some(inst) = self.instance(instance) else {
+            return Err(RenderError::UnknownInstance {
+                name: instance.to_string(),
+                known: self
+                    .fleet
+                    .instances
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        };
+        let mut plugins = IndexMap::new();
+        for (name, deployment, plugin) in self.deployed(inst) {
+            let mut files = IndexMap::new();
+            if let Some(plugin) = plugin {
+                for (file, settings) in effective_plugin(plugin, inst) {
+                    files.insert(
+                        file.path.clone(),
+                        RenderedFile {
+                            format: file.format,
+                            owned: file.owned,
+                            settings: settings
+                                .into_iter()
+                                .map(|(k, s)| (k.clone(), s.clone()))
+                                .collect(),
+                        },
+                    );
+                }
+            }
+            plugins.insert(
+                name.to_string(),
+                RenderedPlugin {
+                    name: name.to_string(),
+                    deployment: deployment.clone(),
+                    folder: plugin
+                        .map(|p| p.folder.clone())
+                        .unwrap_or_else(|| name.to_string()),
+                    reload: plugin.map(|p| p.reload.clone()).unwrap_or(Reload::Restart),
+                    files,
+                },
+            );
+        }
+        Ok(RenderedInstance {
+            instance: inst.name.clone(),
+            platform: inst.platform,
+            server: inst.server.clone(),
+            revision: self.revision().map(str::to_string),
+            plugins,
+        })
+    }
+}
