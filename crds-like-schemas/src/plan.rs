@@ -21,7 +21,7 @@ pub const PLAN_FORMAT_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
-    /// Always [`PLAN_FORMAT_VERSION`].
+    /// The version of this format (1); bumped on a breaking change.
     pub format_version: u32,
     pub base: PlanRevision,
     pub head: PlanRevision,

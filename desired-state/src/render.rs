@@ -152,3 +152,123 @@ impl DesiredState {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use homeamp_schemas::{KeyPath, Value};
+
+    use crate::fixture::with;
+    use crate::model::Scope;
+
+    const PLUGIN: &str = "\
+universal:
+  config.yml:
+    a: universal
+    b: universal
+    c: universal
+    d: universal
+variable:
+  config.yml:
+    e: { \"server:ovh\": server, \"tag:survival\": tag, SMP201: instance }
+    f: { \"server:ovh\": server, \"tag:survival\": tag }
+    g: { \"server:ovh\": server }
+    h: { DEV01: only-dev }
+";
+
+    fn value(state: &crate::DesiredState, instance: &str, key: &str) -> Option<(Value, Scope)> {
+        let r = state.render(instance).unwrap();
+        let file = r.plugins.get("CMI")?.files.get("config.yml")?;
+        file.settings
+            .get(&KeyPath::parse(key).unwrap())
+            .map(|s| (s.value.clone(), s.source.scope.clone()))
+    }
+
+    fn text(s: &str) -> Value {
+        Value::String(s.into())
+    }
+
+    #[test]
+    fn precedence_is_instance_then_tag_then_server_then_universal() {
+        // Keys set both universally and per scope are refused, so each level is its own key.
+        let plugin = PLUGIN.replace(
+            "    a: universal\n    b: universal\n    c: universal\n    d: universal\n",
+            "    d: universal\n",
+        );
+        let state = with("plugins/paper/CMI.yaml", &plugin)
+            .into_valid()
+            .unwrap();
+        assert_eq!(
+            value(&state, "SMP201", "e"),
+            Some((text("instance"), Scope::Instance("SMP201".into())))
+        );
+        assert_eq!(
+            value(&state, "SMP201", "f"),
+            Some((text("tag"), Scope::Tag("survival".into())))
+        );
+        assert_eq!(
+            value(&state, "SMP201", "g"),
+            Some((text("server"), Scope::Server("ovh".into())))
+        );
+        assert_eq!(
+            value(&state, "SMP201", "d"),
+            Some((text("universal"), Scope::Universal))
+        );
+        assert_eq!(
+            value(&state, "SMP201", "h"),
+            None,
+            "another instance's value never applies"
+        );
+        // CREA01 is on ovh without the survival tag: server wins over universal.
+        assert_eq!(
+            value(&state, "CREA01", "e"),
+            Some((text("server"), Scope::Server("ovh".into())))
+        );
+        // DEV01 is on hetzner: only its own scope and universal.
+        assert_eq!(value(&state, "DEV01", "e"), None);
+        assert_eq!(
+            value(&state, "DEV01", "h"),
+            Some((text("only-dev"), Scope::Instance("DEV01".into())))
+        );
+    }
+
+    #[test]
+    fn sources_name_file_line_col_and_scope() {
+        let state = crate::fixture::load(&[]).into_valid().unwrap();
+        let r = state.render("SMP201").unwrap();
+        let file = &r.plugins["CMI"].files["config.yml"];
+        let b = &file.settings[&KeyPath::parse("b").unwrap()];
+        assert_eq!(
+            b.source.to_string(),
+            "plugins/paper/CMI.yaml:6:10 (instance:SMP201)"
+        );
+        let a = &file.settings[&KeyPath::parse("a").unwrap()];
+        assert_eq!(
+            a.source.to_string(),
+            "plugins/paper/CMI.yaml:3:5 (universal)"
+        );
+    }
+
+    #[test]
+    fn aliases_render_the_canonical_instance() {
+        let state = crate::fixture::load(&[]).into_valid().unwrap();
+        let r = state.render("CRAF01").unwrap();
+        assert_eq!(r.instance, "CREA01");
+        assert_eq!(value(&state, "CRAF01", "b").unwrap().0, text("y"));
+    }
+
+    #[test]
+    fn only_deployed_plugins_render() {
+        let state = crate::fixture::load(&[]).into_valid().unwrap();
+        assert!(state.render("VEL01").unwrap().plugins.is_empty());
+        let dev = state.render("DEV01").unwrap();
+        assert_eq!(dev.plugins["CMI"].deployment.version(), Some("9.7.1"));
+    }
+
+    #[test]
+    fn unknown_instance_is_an_error_listing_known_ones() {
+        let state = crate::fixture::load(&[]).into_valid().unwrap();
+        let err = state.render("NOPE").unwrap_err().to_string();
+        assert!(err.contains("unknown instance \"NOPE\""), "{err}");
+        assert!(err.contains("SMP201"), "{err}");
+    }
+}

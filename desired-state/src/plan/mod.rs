@@ -8,6 +8,8 @@
 //! is one line (its files are left alone unless prune is set).
 
 mod markdown;
+#[cfg(test)]
+mod tests;
 mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
