@@ -1,0 +1,72 @@
+//! `plugin_install`: put a verified JAR in `plugins/` and retire the JARs it replaces.
+
+use homeamp_schemas::job::PluginInstall;
+
+use super::{ApplyError, Effect, JobContext};
+use crate::digest::{same_digest, sha256_hex};
+
+pub fn apply(ctx: &JobContext<'_>, job: &PluginInstall) -> Result<Effect, ApplyError> {
+    let target_rel = job.target_file();
+    require_plugin_jar(&target_rel)?;
+    let target = ctx.resolve(&target_rel)?;
+    let mut retired = Vec::new();
+    for rel in &job.replaces {
+        require_plugin_jar(rel)?;
+        let path = ctx.resolve(rel)?;
+        if *rel != target_rel && path.is_file() {
+            retired.push((rel.clone(), path));
+        }
+    }
+    let current = ctx.current_sha(&target)?;
+    let in_place = current
+        .as_deref()
+        .is_some_and(|c| same_digest(c, &job.sha256));
+    if in_place && retired.is_empty() {
+        return Ok(
+            Effect::unchanged(format!("{} {} is already installed", job.name, job.version))
+                .file(&target_rel, current),
+        );
+    }
+    let store = ctx.store();
+    if !in_place {
+        let bytes = ctx.artifacts.fetch(&job.url)?;
+        let actual = sha256_hex(&bytes);
+        if !same_digest(&actual, &job.sha256) {
+            return Err(ApplyError::ArtifactMismatch {
+                url: job.url.clone(),
+                expected: job.sha256.clone(),
+                actual,
+            });
+        }
+        store
+            .write(&target_rel, &target, &bytes)
+            .map_err(|e| ApplyError::io(&target, e))?;
+    }
+    let mut effect = Effect::changed(format!(
+        "installed {} {} as {}",
+        job.name, job.version, target_rel
+    ))
+    .file(&target_rel, Some(job.sha256.to_ascii_lowercase()));
+    for (rel, path) in retired {
+        store
+            .remove(&rel, &path)
+            .map_err(|e| ApplyError::io(&path, e))?;
+        effect = effect.file(&rel, None);
+    }
+    Ok(effect)
+}
+
+/// Plugin JARs live directly in `plugins/`.
+pub(super) fn require_plugin_jar(rel: &str) -> Result<(), ApplyError> {
+    let ok = rel.strip_prefix("plugins/").is_some_and(|name| {
+        !name.contains('/') && name.len() > 4 && name.to_ascii_lowercase().ends_with(".jar")
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApplyError::InvalidJob {
+            file: rel.to_string(),
+            detail: "a plugin JAR must be plugins/<name>.jar".into(),
+        })
+    }
+}

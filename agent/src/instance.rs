@@ -1,0 +1,117 @@
+//! The directory driver's view of instances: folders under one root.
+//!
+//! Detection rule, for every direct sub-folder `<root>/<Name>` whose name does not
+//! start with `.`:
+//!
+//! 1. **AMP layout**: `<root>/<Name>/Minecraft/` is a folder → the instance is `<Name>`,
+//!    its game root is that `Minecraft/` folder (AMP keeps its own files beside it).
+//! 2. **Plain layout**: otherwise, when `<root>/<Name>/` holds `server.properties`,
+//!    `velocity.toml`, `plugins/` or a Geyser standalone `config.yml` → the game root
+//!    is `<root>/<Name>/` itself.
+//! 3. Anything else is not an instance and is skipped.
+//!
+//! The instance's *folder* (`<root>/<Name>`) also holds the agent's per-instance data
+//! in `.homeamp/` (previous versions of files the agent replaced); in the AMP layout
+//! that is outside the game root, in the plain layout it is a hidden folder the scan
+//! skips.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use homeamp_schemas::desired::Platform;
+
+use crate::error::AgentError;
+
+/// Which of the two layouts an instance folder follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layout {
+    /// `<root>/<Name>/Minecraft/` (CubeCoders AMP).
+    Amp,
+    /// `<root>/<Name>/`.
+    Plain,
+}
+
+/// One instance managed by the directory driver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    pub name: String,
+    pub layout: Layout,
+    /// `<root>/<Name>`, canonical.
+    pub dir: PathBuf,
+    /// The folder holding `server.properties` / `velocity.toml` / `plugins/`, canonical.
+    pub game_root: PathBuf,
+}
+
+/// The name of the agent's per-instance folder (inside [`Instance::dir`]).
+pub const AGENT_DIR: &str = ".homeamp";
+
+impl Instance {
+    /// Where previous versions of replaced files are kept.
+    pub fn history_dir(&self) -> PathBuf {
+        self.dir.join(AGENT_DIR).join("history")
+    }
+
+    /// The platform the files suggest: `velocity.toml` → velocity, `server.properties` →
+    /// paper, a `config.yml` alone at the game root → geyser.
+    pub fn detect_platform(&self) -> Option<Platform> {
+        let has = |name: &str| self.game_root.join(name).is_file();
+        if has("velocity.toml") {
+            Some(Platform::Velocity)
+        } else if has("server.properties") {
+            Some(Platform::Paper)
+        } else if has("config.yml") {
+            Some(Platform::Geyser)
+        } else {
+            None
+        }
+    }
+}
+
+/// The instances under `root`, sorted by name. See the module docs for the rule.
+pub fn discover(root: &Path) -> Result<Vec<Instance>, AgentError> {
+    let root_err = |source| AgentError::InstancesRoot {
+        path: root.to_path_buf(),
+        source,
+    };
+    let mut found = Vec::new();
+    for entry in fs::read_dir(root).map_err(root_err)? {
+        let entry = entry.map_err(root_err)?;
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            tracing::warn!(path = %entry.path().display(), "skipping a folder whose name is not UTF-8");
+            continue;
+        };
+        if name.starts_with('.') || !entry.path().is_dir() {
+            continue;
+        }
+        if let Some(instance) = detect(&entry.path(), name)? {
+            found.push(instance);
+        }
+    }
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(found)
+}
+
+/// The instance in folder `dir`, if the folder is one.
+pub fn detect(dir: &Path, name: String) -> Result<Option<Instance>, AgentError> {
+    let canonical = |p: &Path| fs::canonicalize(p).map_err(|e| AgentError::io(p, e));
+    let amp = dir.join("Minecraft");
+    if amp.is_dir() {
+        return Ok(Some(Instance {
+            name,
+            layout: Layout::Amp,
+            dir: canonical(dir)?,
+            game_root: canonical(&amp)?,
+        }));
+    }
+    let marks = ["server.properties", "velocity.toml", "config.yml"];
+    if marks.iter().any(|m| dir.join(m).is_file()) || dir.join("plugins").is_dir() {
+        let dir = canonical(dir)?;
+        return Ok(Some(Instance {
+            name,
+            layout: Layout::Plain,
+            game_root: dir.clone(),
+            dir,
+        }));
+    }
+    Ok(None)
+}

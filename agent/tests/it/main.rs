@@ -1,0 +1,9 @@
+//! Integration tests of the agent on real temp directories, real JARs and real
+//! signatures. One binary, one module per area.
+
+mod jobs;
+mod layout;
+mod refusals;
+mod scan;
+mod support;
+mod watch;
