@@ -80,6 +80,20 @@ pub fn plugin_key(name: &str) -> String {
     squashed
 }
 
+/// [`plugin_key`] without dropping a platform word.
+fn squash(name: &str) -> String {
+    let mut name = name.trim();
+    if name.ends_with(')')
+        && let Some(open) = name.rfind('(')
+    {
+        name = name[..open].trim();
+    }
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 struct MergedRow {
     name: String,
     platform: Platform,
@@ -190,28 +204,48 @@ pub fn resolve(
     }
     let mut merged: Vec<MergedRow> = Vec::new();
     for row in matrix.map(|m| m.rows.as_slice()).unwrap_or_default() {
-        let name = match by_key
-            .get(&(row.platform, plugin_key(&row.plugin_name)))
-            .map(Vec::as_slice)
-        {
-            Some([plugin]) if *plugin != row.plugin_name => {
+        let key = plugin_key(&row.plugin_name);
+        let same_platform = by_key.get(&(row.platform, key.clone())).map(Vec::as_slice);
+        let other_platforms: Vec<(Platform, &str)> = by_key
+            .iter()
+            // A name that says its platform (`LuckPerms-Velocity`) is never moved to another.
+            .filter(|((p, k), _)| {
+                *p != row.platform && *k == key && squash(&row.plugin_name) == key
+            })
+            .flat_map(|((p, _), names)| names.iter().map(move |n| (*p, *n)))
+            .collect();
+        let (name, platform) = match (same_platform, other_platforms.as_slice()) {
+            (Some([plugin]), _) if *plugin != row.plugin_name => {
                 report.matrix.rows_renamed.push(format!(
                     "line {}: {} -> {plugin} ({}) to match its plugin file",
                     row.line, row.plugin_name, row.platform
                 ));
-                plugin.to_string()
+                (plugin.to_string(), row.platform)
             }
-            _ => row.plugin_name.clone(),
+            // The plugin's settings exist on exactly one other platform only: the
+            // settings are better evidence of its platform than the row's plugin_type.
+            (None, [(platform, plugin)]) => {
+                report.matrix.rows_renamed.push(format!(
+                    "line {}: {} ({}) -> {plugin} ({}): its settings are in {platform}/universal_configs.json, so plugin_type {:?} was corrected",
+                    row.line,
+                    row.plugin_name,
+                    row.platform,
+                    type_of_platform(*platform),
+                    row.plugin_type
+                ));
+                (plugin.to_string(), *platform)
+            }
+            _ => (row.plugin_name.clone(), row.platform),
         };
         let cells = row_cells(row, &column_of, columns.len());
         match merged
             .iter_mut()
-            .find(|m| m.platform == row.platform && m.name.eq_ignore_ascii_case(&name))
+            .find(|m| m.platform == platform && m.name.eq_ignore_ascii_case(&name))
         {
             Some(first) => merge_row(first, row, cells, report),
             None => merged.push(MergedRow {
                 name,
-                platform: row.platform,
+                platform,
                 auto_update: row.auto_update.clone(),
                 update_source: row.update_source.clone(),
                 lines: vec![row.line],
@@ -443,5 +477,9 @@ mod tests {
         );
         assert_ne!(plugin_key("Compat-WorldEdit"), plugin_key("WorldEdit"));
         assert_ne!(plugin_key("VaultUnlocked"), plugin_key("Vault"));
+        assert_ne!(
+            squash("LuckPerms-Velocity"),
+            plugin_key("LuckPerms-Velocity")
+        );
     }
 }

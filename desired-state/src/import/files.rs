@@ -181,7 +181,7 @@ const KNOWN_EXTENSIONS: [(&str, FileFormat); 7] = [
 ];
 
 /// Velocity plugins whose config format is known: they write YAML.
-const VELOCITY_YAML: [&str; 3] = ["velocitab", "autoviaupdater", "viarewind"];
+const VELOCITY_YAML: [&str; 4] = ["velocitab", "autoviaupdater", "viarewind", "floodgate"];
 
 /// Chooses the file name and format for `stem` of `plugin` on `platform`. `values` are
 /// the file's string values, looked at for evidence of the format.

@@ -35,6 +35,9 @@ pub mod secrets;
 pub mod settings;
 pub mod source_json;
 
+#[cfg(test)]
+mod real_data_tests;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -289,7 +292,7 @@ pub fn convert(options: &ConvertOptions) -> Result<Converted, ImportError> {
         .collect();
     let mut drafts = settings::build(&platforms, &names, &platform_of, &mut report);
     let plugins: BTreeSet<(Platform, String)> = drafts.plugins.keys().cloned().collect();
-    let (_, matrix_out) = deploy::resolve(
+    let (deployments, matrix_out) = deploy::resolve(
         matrix.as_ref(),
         MATRIX,
         &plugins,
@@ -302,6 +305,20 @@ pub fn convert(options: &ConvertOptions) -> Result<Converted, ImportError> {
     );
     report.counts.matrix_rows_in = matrix.as_ref().map_or(0, |m| m.rows.len());
     report.counts.matrix_rows_out = matrix_out.rows.len();
+    // A deployed plugin needs a plugin file, even an empty one (matrix rows of the
+    // proxy's plugins, deployed by platform, have no settings in the source).
+    for key in deployments.keys() {
+        if !drafts.plugins.contains_key(key) {
+            let draft = drafts.plugins.entry(key.clone()).or_default();
+            draft.sources.insert(MATRIX.into());
+            report.notes.push(format!(
+                "plugins/{}/{}.yaml created without settings: the matrix lists {} and it is deployed",
+                key.0,
+                plugin_files::file_stem(&key.1).0,
+                key.1
+            ));
+        }
+    }
     let fleet = fleet::build(
         &inventory,
         &names,
@@ -331,8 +348,15 @@ pub fn convert(options: &ConvertOptions) -> Result<Converted, ImportError> {
 
     let mut files = BTreeMap::new();
     let mut fleet_sources = vec![SQL.to_string()];
-    if report.files_read.iter().any(|f| f.ends_with(ALIASES)) || !options.aliases.is_empty() {
-        fleet_sources.push("the aliases".into());
+    if let Some(file) = report
+        .files_read
+        .iter()
+        .find(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
+    {
+        fleet_sources.push(file.clone());
+    }
+    if !options.aliases.is_empty() {
+        fleet_sources.push("--alias flags".into());
     }
     files.insert(
         "homeamp.yaml".to_string(),
