@@ -1,0 +1,75 @@
+//! The job bus: how signed jobs travel from the host to each server's agent.
+//!
+//! The trait mirrors Redis Streams with a consumer group (DESIGN §6), so that the
+//! Redis implementation is a thin translation and the in-process one (for
+//! `homeamp up`) has the same delivery guarantees:
+//!
+//! | trait       | Redis                          |
+//! |-------------|--------------------------------|
+//! | `publish`   | `XADD homeamp:jobs:<server>`   |
+//! | `read`      | `XREADGROUP GROUP agents …`    |
+//! | `ack`       | `XACK`                         |
+//! | `reclaim`   | `XAUTOCLAIM … min-idle`        |
+//!
+//! Delivery is at least once: an entry read and not acknowledged is handed out
+//! again by `reclaim`. Agents make redelivery harmless (jobs are idempotent and
+//! replays are recognised by job id).
+
+mod in_process;
+
+use std::time::Duration;
+
+pub use in_process::InProcessBus;
+
+/// One entry handed to a consumer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The stream entry id (`<ms>-<seq>`), used to acknowledge it.
+    pub id: String,
+    pub payload: Vec<u8>,
+    /// How many times this entry has been handed out, this delivery included.
+    pub deliveries: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("the job bus is unreachable: {0}")]
+    Unavailable(String),
+    #[error("the job bus answered unexpectedly: {0}")]
+    Protocol(String),
+}
+
+/// A per-server stream of job payloads with consumer-group semantics.
+#[async_trait::async_trait]
+pub trait JobBus: Send + Sync {
+    /// Appends `payload` to `server`'s stream and returns the entry id.
+    async fn publish(&self, server: &str, payload: &[u8]) -> Result<String, BusError>;
+
+    /// New entries for `consumer`, waiting up to `block` for at least one.
+    async fn read(
+        &self,
+        server: &str,
+        consumer: &str,
+        max: usize,
+        block: Duration,
+    ) -> Result<Vec<Delivery>, BusError>;
+
+    /// Marks entries as done: they are never handed out again.
+    async fn ack(&self, server: &str, ids: &[String]) -> Result<(), BusError>;
+
+    /// Entries handed out at least `min_idle` ago and never acknowledged, now given to `consumer`.
+    async fn reclaim(
+        &self,
+        server: &str,
+        consumer: &str,
+        min_idle: Duration,
+    ) -> Result<Vec<Delivery>, BusError>;
+}
+
+/// The stream key of a server's jobs.
+pub fn stream_key(server: &str) -> String {
+    format!("homeamp:jobs:{server}")
+}
+
+/// The consumer group agents read with.
+pub const CONSUMER_GROUP: &str = "agents";
