@@ -136,6 +136,7 @@ impl<K: Clone + Eq + Hash + Ord> Queue<K> {
         self.schedule(key, now + after);
     }
 
+    #[cfg(test)]
     pub fn is_idle(&self) -> bool {
         self.ready.is_empty() && self.running.is_empty()
     }
