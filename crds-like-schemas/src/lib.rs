@@ -13,6 +13,7 @@ pub mod job;
 pub mod keypath;
 pub mod plan;
 pub mod report;
+pub mod status;
 pub mod schema_files;
 pub mod value;
 

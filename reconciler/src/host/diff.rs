@@ -1,0 +1,207 @@
+//! Desired against live for one instance: the pure heart of a reconcile.
+//!
+//! Given the rendered desired settings of an instance and its live config files
+//! (parsed), it lists the edits that would bring each file to the desired state
+//! (merged per file: one write per file) and the drift records that describe the
+//! differences. It does no IO, which keeps it easy to test and to benchmark.
+//!
+//! Values compare as the plugin reads them (`Document::get` resolves YAML 1.1
+//! scalars as SnakeYAML does), so `enabled: yes` on disk matches desired `true`.
+//! Secret references are resolved only to compare; the edits keep the references.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use homeamp_configfiles::Document;
+use homeamp_desired::RenderedInstance;
+use homeamp_desired::model::Reload;
+use homeamp_desired::secret::holds_secret;
+use homeamp_schemas::desired::FileFormat;
+use homeamp_schemas::job::{JobIntent, PatchOp};
+use homeamp_schemas::{KeyPath, Value};
+
+use super::secrets::Secrets;
+use crate::store::{DriftObservation, DriftType, Severity};
+
+/// One live file as the host knows it: its sha256 and its parsed content.
+#[derive(Clone)]
+pub struct LiveDoc {
+    pub sha256: String,
+    /// The parse error's text when the file is not valid in its format.
+    pub parsed: Result<Arc<Document>, String>,
+}
+
+/// The edits of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilePlan {
+    pub plugin: String,
+    /// Relative to the instance's game root: `plugins/<folder>/<file>`.
+    pub path: String,
+    pub format: FileFormat,
+    /// `None`: the file does not exist yet.
+    pub base_sha256: Option<String>,
+    pub ops: Vec<PatchOp>,
+    pub reload: Reload,
+}
+
+/// Everything that differs on one instance.
+#[derive(Debug, Clone, Default)]
+pub struct InstanceDiff {
+    pub files: Vec<FilePlan>,
+    pub drift: Vec<DriftObservation>,
+}
+
+impl InstanceDiff {
+    pub fn is_in_sync(&self) -> bool {
+        self.drift.is_empty()
+    }
+}
+
+/// The path of a plugin's file relative to the game root.
+pub fn live_path(folder: &str, file: &str) -> String {
+    format!("plugins/{folder}/{file}")
+}
+
+/// Compares `rendered` with `live` (path → document). `cause` labels the drift records.
+pub fn diff_instance(
+    rendered: &RenderedInstance,
+    live: &HashMap<String, LiveDoc>,
+    secrets: &Secrets,
+    cause: JobIntent,
+) -> InstanceDiff {
+    let mut out = InstanceDiff::default();
+    for plugin in rendered.plugins.values() {
+        for (file, spec) in &plugin.files {
+            let path = live_path(&plugin.folder, file);
+            let observe = |drift_type, severity, key: Option<&KeyPath>, desired, live| {
+                DriftObservation {
+                    plugin: Some(plugin.name.clone()),
+                    config_file: Some(path.clone()),
+                    key_path: key.map(|k| k.to_string()),
+                    drift_type,
+                    severity,
+                    cause,
+                    desired_value: desired,
+                    live_value: live,
+                }
+            };
+            let mut ops = Vec::new();
+            let (base, doc) = match live.get(&path) {
+                None => (None, None),
+                Some(LiveDoc {
+                    parsed: Err(error), ..
+                }) => {
+                    // Never edit a file we cannot read: report it and leave it alone.
+                    out.drift.push(observe(
+                        DriftType::File,
+                        Severity::Critical,
+                        None,
+                        None,
+                        Some(format!("not valid {}: {error}", spec.format.as_str())),
+                    ));
+                    continue;
+                }
+                Some(LiveDoc {
+                    sha256,
+                    parsed: Ok(doc),
+                }) => (Some(sha256.clone()), Some(doc)),
+            };
+            if doc.is_none() && !spec.settings.is_empty() {
+                out.drift.push(observe(
+                    DriftType::File,
+                    Severity::Warning,
+                    None,
+                    Some(format!("{} settings", spec.settings.len())),
+                    Some("missing".into()),
+                ));
+            }
+            for (key, setting) in &spec.settings {
+                let desired = match secrets.resolve(&setting.value) {
+                    Ok(v) => v,
+                    Err(name) => {
+                        out.drift.push(observe(
+                            DriftType::Setting,
+                            Severity::Warning,
+                            Some(key),
+                            Some(format!("secret {name} is not in the host's secret store")),
+                            None,
+                        ));
+                        continue;
+                    }
+                };
+                let secret = holds_secret(&setting.value);
+                match doc {
+                    None => ops.push(PatchOp::Set {
+                        path: key.clone(),
+                        value: setting.value.clone(),
+                    }),
+                    Some(doc) => {
+                        let current = doc.get(key);
+                        if current.as_ref() == Some(&doc.as_stored(&desired)) {
+                            continue;
+                        }
+                        out.drift.push(observe(
+                            DriftType::Setting,
+                            Severity::Warning,
+                            Some(key),
+                            Some(display(Some(&setting.value), secret)),
+                            Some(display(current.as_ref(), secret)),
+                        ));
+                        ops.push(PatchOp::Set {
+                            path: key.clone(),
+                            value: setting.value.clone(),
+                        });
+                    }
+                }
+            }
+            if spec.owned
+                && let Some(doc) = doc
+            {
+                for (key, _) in doc.flatten() {
+                    let wanted = spec
+                        .settings
+                        .keys()
+                        .any(|d| key.starts_with(d) || d.starts_with(&key));
+                    if !wanted {
+                        out.drift.push(observe(
+                            DriftType::Setting,
+                            Severity::Info,
+                            Some(&key),
+                            Some("absent".into()),
+                            Some("present".into()),
+                        ));
+                        ops.push(PatchOp::Remove { path: key });
+                    }
+                }
+            }
+            if !ops.is_empty() {
+                out.files.push(FilePlan {
+                    plugin: plugin.name.clone(),
+                    path,
+                    format: spec.format,
+                    base_sha256: base,
+                    ops,
+                    reload: plugin.reload.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A short display form of a value for drift records: never a secret's value.
+fn display(value: Option<&Value>, secret: bool) -> String {
+    match value {
+        None => "absent".into(),
+        Some(_) if secret => "(secret)".into(),
+        Some(v) => {
+            let text = serde_json::to_string(v).unwrap_or_default();
+            if text.chars().count() > 200 {
+                let cut: String = text.chars().take(200).collect();
+                format!("{cut}…")
+            } else {
+                text
+            }
+        }
+    }
+}

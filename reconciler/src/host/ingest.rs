@@ -1,0 +1,106 @@
+//! What agents send the host: manifests, blobs, heartbeats and job results.
+//!
+//! Each is stored first and then triggers a reconcile of the instance concerned; none
+//! of them decides anything on its own. A report for an instance the desired state does
+//! not know is accepted and ignored (an agent may see folders homeamp does not manage).
+
+use homeamp_schemas::report::{Heartbeat, JobResult, JobStatus as ResultStatus, Manifest};
+use jiff::Timestamp;
+
+use super::{Host, HostError};
+use crate::store::{JobStatus, StoreError};
+
+impl Host {
+    /// Stores a manifest and returns the sha256s of the blobs the host lacks.
+    pub async fn ingest_manifest(&self, manifest: &Manifest) -> Result<Vec<String>, HostError> {
+        if self.store.instance(&manifest.instance).await?.is_none() {
+            tracing::debug!(instance = %manifest.instance, "report for an instance not in the desired state");
+            return Ok(Vec::new());
+        }
+        let now = Timestamp::now();
+        let changes = self
+            .store
+            .replace_manifest(&manifest.instance, &manifest.files, now)
+            .await?;
+        self.store
+            .record_plugins_seen(&manifest.instance, &manifest.plugins, now)
+            .await?;
+        let shas: Vec<String> = manifest.files.iter().map(|f| f.sha256.clone()).collect();
+        let missing = self.store.missing_blobs(&shas).await?;
+        tracing::debug!(
+            instance = %manifest.instance,
+            changed = changes.len(),
+            missing = missing.len(),
+            "manifest stored"
+        );
+        self.trigger(&manifest.instance, "report");
+        Ok(missing)
+    }
+
+    /// Stores one blob after checking that its content has the claimed sha256.
+    pub async fn ingest_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), HostError> {
+        self.store
+            .put_blob_expecting(sha256, bytes, Timestamp::now())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn ingest_heartbeat(&self, heartbeat: &Heartbeat) -> Result<(), HostError> {
+        let was_silent = self
+            .store
+            .server(&heartbeat.server)
+            .await?
+            .and_then(|s| s.last_seen)
+            .is_none_or(|at| {
+                Timestamp::now().duration_since(at).unsigned_abs() > self.config.agent_timeout
+            });
+        self.store
+            .record_heartbeat(&heartbeat.server, &heartbeat.agent_version, Timestamp::now())
+            .await?;
+        if was_silent {
+            // The server's instances were Unknown: look at them again now.
+            for instance in &heartbeat.instances {
+                self.trigger(instance, "agent back");
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a job's outcome and reconciles its instance.
+    pub async fn ingest_job_result(&self, result: &JobResult) -> Result<(), HostError> {
+        let Some(job) = self.store.job(&result.job_id).await? else {
+            return Err(HostError::Invalid(format!(
+                "result for unknown job {}",
+                result.job_id
+            )));
+        };
+        let now = Timestamp::now();
+        let (to, message) = match result.status {
+            ResultStatus::Succeeded => (JobStatus::Succeeded, result.message.clone()),
+            ResultStatus::Failed => (JobStatus::Failed, result.message.clone()),
+            ResultStatus::Refused => (
+                JobStatus::Failed,
+                match result.reason {
+                    Some(reason) => format!("refused ({reason}): {}", result.message),
+                    None => format!("refused: {}", result.message),
+                },
+            ),
+        };
+        if job.status.is_terminal() {
+            // A redelivered job's second result: the first one counted.
+            return Ok(());
+        }
+        match self
+            .store
+            .transition_job(&job.uuid, to, Some(&message), now)
+            .await
+        {
+            Ok(_) | Err(StoreError::IllegalTransition { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(instance) = &job.instance {
+            self.trigger(instance, "job result");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,167 @@
+//! The host: everything between the desired-state repository, the store, the job bus
+//! and the agents' reports.
+//!
+//! - [`revision`]: which revision of the repository is active (poll, webhook, refusal
+//!   of invalid revisions, the mass-change guard).
+//! - [`diff`]: desired against live for one instance, a pure function.
+//! - [`reconcile`]: the per-instance [`crate::runtime::Reconcile`] implementation.
+//! - [`ingest`]: what agents send: manifests, blobs, heartbeats, job results.
+//! - [`outbox`]: signs queued jobs and publishes them on the bus.
+//! - [`secrets`]: values for `${secret:NAME}`, memory only.
+//! - [`status`]: the fleet's status as the API and `homeamp status` show it.
+
+pub mod diff;
+pub mod ingest;
+pub mod outbox;
+pub mod reconcile;
+pub mod revision;
+pub mod secrets;
+pub mod status;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::Duration;
+
+use ed25519_dalek::SigningKey;
+use homeamp_desired::DesiredState;
+use tokio::sync::Notify;
+
+use crate::bus::JobBus;
+use crate::runtime::Handle;
+use crate::store::{Store, StoreError};
+
+pub use diff::{FilePlan, InstanceDiff, LiveDoc, diff_instance};
+pub use revision::RevisionChange;
+pub use secrets::Secrets;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the desired-state repository {repo}: {message}")]
+    Repo { repo: String, message: String },
+    #[error("job bus: {0}")]
+    Bus(#[from] crate::bus::BusError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// How the host runs.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// The desired-state git repository (a local clone).
+    pub repo: PathBuf,
+    /// The branch or ref followed; `HEAD` by default.
+    pub reference: String,
+    /// A job not applied within this long expires.
+    pub job_ttl: Duration,
+    /// A server whose agent has not been heard of for this long is `Unknown`.
+    pub agent_timeout: Duration,
+}
+
+impl HostConfig {
+    pub fn new(repo: impl Into<PathBuf>) -> Self {
+        Self {
+            repo: repo.into(),
+            reference: "HEAD".into(),
+            job_ttl: Duration::from_secs(3600),
+            agent_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The revision the fleet is reconciled to.
+pub struct ActiveRevision {
+    pub sha: String,
+    pub state: DesiredState,
+    /// Set when the revision changed more instances than the guard allows: its
+    /// intentional jobs wait for approval.
+    pub guarded: bool,
+}
+
+/// The last revision that was refused, and why.
+#[derive(Debug, Clone)]
+pub struct RefusedRevision {
+    pub sha: String,
+    pub reason: String,
+}
+
+pub struct Host {
+    pub(crate) store: Store,
+    pub(crate) bus: Arc<dyn JobBus>,
+    pub(crate) key: SigningKey,
+    pub(crate) secrets: Secrets,
+    pub(crate) config: HostConfig,
+    // std locks, not tokio's: never held across an await.
+    pub(crate) active: RwLock<Option<Arc<ActiveRevision>>>,
+    pub(crate) refused: RwLock<Option<RefusedRevision>>,
+    /// Parsed live files by sha256 (content-addressed, so never stale).
+    pub(crate) docs: Mutex<HashMap<String, LiveDoc>>,
+    pub(crate) trigger: OnceLock<Handle<String>>,
+    pub(crate) outbox_wake: Notify,
+}
+
+impl Host {
+    pub fn new(
+        store: Store,
+        bus: Arc<dyn JobBus>,
+        key: SigningKey,
+        secrets: Secrets,
+        config: HostConfig,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            bus,
+            key,
+            secrets,
+            config,
+            active: RwLock::new(None),
+            refused: RwLock::new(None),
+            docs: Mutex::new(HashMap::new()),
+            trigger: OnceLock::new(),
+            outbox_wake: Notify::new(),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> &HostConfig {
+        &self.config
+    }
+
+    pub fn verifying_key(&self) -> ed25519_dalek::VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    /// Connects the reconcile runtime: triggers go to `handle` from now on.
+    pub fn attach(&self, handle: Handle<String>) {
+        let _ = self.trigger.set(handle);
+    }
+
+    pub fn active(&self) -> Option<Arc<ActiveRevision>> {
+        self.active.read().expect("lock poisoned").clone()
+    }
+
+    pub fn refused(&self) -> Option<RefusedRevision> {
+        self.refused.read().expect("lock poisoned").clone()
+    }
+
+    /// Asks for `instance` to be reconciled.
+    pub fn trigger(&self, instance: &str, reason: &'static str) {
+        if let Some(handle) = self.trigger.get() {
+            handle.trigger(instance.to_string(), reason);
+        }
+    }
+
+    /// Asks for every instance of the active revision to be reconciled.
+    pub fn trigger_all(&self, reason: &'static str) {
+        if let Some(active) = self.active() {
+            for instance in active.state.instances() {
+                self.trigger(&instance.name, reason);
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The outbox publisher: jobs are written to the store first, then signed and published.
+//!
+//! If the bus is down, jobs simply wait in the store (`published_at` unset) and are
+//! published when it is back: nothing is lost. A host killed between publishing and
+//! marking a job published publishes it again on restart; agents recognise the
+//! redelivery by the job id.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use homeamp_schemas::job::{JobEnvelope, JobSpec, SignedJob};
+use jiff::Timestamp;
+use tokio_util::sync::CancellationToken;
+
+use super::{Host, HostError};
+use crate::store::{Job, JobStatus};
+
+impl Host {
+    /// The signed envelope of a stored job.
+    pub fn envelope(&self, job: &Job) -> Result<SignedJob, HostError> {
+        let spec: JobSpec = serde_json::from_value(job.payload.clone())
+            .map_err(|e| HostError::Invalid(format!("job {} payload: {e}", job.uuid)))?;
+        let envelope = JobEnvelope {
+            job_id: job.uuid.clone(),
+            server: job.server.clone(),
+            instance: job.instance.clone().unwrap_or_default(),
+            revision: job.revision.clone().unwrap_or_default(),
+            cause: job.cause,
+            intent: job.intent,
+            created_at: job.created_at,
+            expires_at: job
+                .expires_at
+                .unwrap_or_else(|| job.created_at + self.config.job_ttl),
+            attempt: job.attempt,
+            spec,
+        };
+        Ok(SignedJob::sign(envelope, &self.key))
+    }
+
+    /// Publishes every queued, unpublished job; returns how many went out.
+    pub async fn publish_outbox(&self) -> Result<usize, HostError> {
+        let mut published = 0;
+        loop {
+            let batch = self.store.unpublished_jobs(100).await?;
+            if batch.is_empty() {
+                return Ok(published);
+            }
+            for job in batch {
+                let signed = self.envelope(&job)?;
+                let payload = serde_json::to_vec(&signed)
+                    .map_err(|e| HostError::Invalid(e.to_string()))?;
+                self.bus.publish(&job.server, &payload).await?;
+                self.store.mark_published(&job.uuid, Timestamp::now()).await?;
+                published += 1;
+            }
+        }
+    }
+
+    /// Expires jobs past their deadline and reconciles their instances.
+    pub async fn expire_jobs(&self) -> Result<(), HostError> {
+        for job in self.store.expire_jobs(Timestamp::now()).await? {
+            if let Some(instance) = &job.instance {
+                self.trigger(instance, "job expired");
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishes whenever woken (a reconcile emitted jobs, an approval) and at least
+    /// every `every`; a bus error is logged and retried on the next round.
+    pub async fn run_outbox(self: Arc<Self>, every: Duration, shutdown: CancellationToken) {
+        loop {
+            if let Err(e) = self.publish_outbox().await {
+                tracing::warn!(error = %e, "publishing jobs failed; they stay in the outbox");
+            }
+            if let Err(e) = self.expire_jobs().await {
+                tracing::warn!(error = %e, "expiring jobs failed");
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = self.outbox_wake.notified() => {}
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+
+    /// Releases a job held for approval.
+    pub async fn approve(&self, uuid: &str, by: &str) -> Result<Job, HostError> {
+        let job = self.store.approve_job(uuid, by, Timestamp::now()).await?;
+        self.outbox_wake.notify_one();
+        Ok(job)
+    }
+
+    /// Releases every held job of a revision.
+    pub async fn approve_revision(&self, revision: &str, by: &str) -> Result<usize, HostError> {
+        let held = self
+            .store
+            .list_jobs(&crate::store::JobFilter {
+                status: Some(JobStatus::AwaitingApproval),
+                ..Default::default()
+            })
+            .await?;
+        let mut n = 0;
+        for job in held
+            .iter()
+            .filter(|j| j.revision.as_deref() == Some(revision))
+        {
+            self.approve(&job.uuid, by).await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}

@@ -1,0 +1,351 @@
+//! The per-instance reconcile: recompute everything, act, say when to look again.
+//!
+//! Idempotent by construction: it reads the active revision, the instance's latest
+//! manifest and blobs, its jobs in flight and its policy, and from those alone decides
+//! the drift records, the jobs and the status. Running it twice in a row does nothing
+//! the second time (jobs in flight are recognised by their effect key).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use homeamp_configfiles::{Document, Format};
+use homeamp_desired::model::Reload;
+use homeamp_schemas::desired::{FileFormat, RestartPolicy, SyncMode};
+use homeamp_schemas::job::{ConfigPatch, JobCause, JobIntent, JobKind, JobSpec, LifecycleAction};
+use jiff::Timestamp;
+
+use super::diff::{LiveDoc, diff_instance, live_path};
+use super::{Host, HostError};
+use crate::runtime::{Action, Reconcile};
+use crate::store::{InstanceStatusUpdate, Job, JobFilter, JobStatus, NewJob};
+
+/// The status words of DESIGN §5.
+pub mod sync_status {
+    pub const SYNCED: &str = "Synced";
+    pub const OUT_OF_SYNC: &str = "OutOfSync";
+    pub const PROGRESSING: &str = "Progressing";
+    pub const DEGRADED: &str = "Degraded";
+    pub const UNKNOWN: &str = "Unknown";
+}
+
+use sync_status::*;
+
+/// How often an instance with work in progress is looked at even without a trigger.
+const PROGRESS_RECHECK: Duration = Duration::from_secs(5);
+
+fn format_of(format: FileFormat) -> Format {
+    match format {
+        FileFormat::Yaml => Format::Yaml,
+        FileFormat::Properties => Format::Properties,
+        FileFormat::Toml => Format::Toml,
+        FileFormat::Json => Format::Json,
+        FileFormat::Hocon => Format::Hocon,
+    }
+}
+
+impl Reconcile for Host {
+    type Key = String;
+    type Error = HostError;
+
+    async fn reconcile(&self, name: &String) -> Result<Action, HostError> {
+        self.reconcile_instance(name).await
+    }
+}
+
+impl Host {
+    async fn set_status(
+        &self,
+        name: &str,
+        status: &str,
+        message: Option<String>,
+        synced_revision: Option<String>,
+    ) -> Result<(), HostError> {
+        self.store
+            .set_instance_status(
+                name,
+                &InstanceStatusUpdate {
+                    status: status.to_string(),
+                    message,
+                    synced_revision,
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The parsed content of a live file, from the cache or the blob store.
+    async fn live_doc(&self, sha256: &str, format: FileFormat) -> Result<Option<LiveDoc>, HostError> {
+        let cache_key = format!("{sha256}:{}", format.as_str());
+        if let Some(doc) = self.docs.lock().expect("lock poisoned").get(&cache_key) {
+            return Ok(Some(doc.clone()));
+        }
+        let Some(bytes) = self.store.blob(sha256).await? else {
+            return Ok(None);
+        };
+        let parsed = match String::from_utf8(bytes) {
+            Ok(text) => Document::parse(format_of(format), &text)
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
+            Err(_) => Err("not UTF-8 text".to_string()),
+        };
+        let doc = LiveDoc {
+            sha256: sha256.to_string(),
+            parsed,
+        };
+        self.docs
+            .lock()
+            .expect("lock poisoned")
+            .insert(cache_key, doc.clone());
+        Ok(Some(doc))
+    }
+
+    /// See the module documentation.
+    pub async fn reconcile_instance(&self, name: &str) -> Result<Action, HostError> {
+        let Some(active) = self.active() else {
+            return Ok(Action::AwaitChange);
+        };
+        let Some(instance) = active.state.instance(name) else {
+            return Ok(Action::AwaitChange);
+        };
+        let Some(record) = self.store.instance(name).await? else {
+            return Ok(Action::AwaitChange);
+        };
+        let server = self.store.server(&instance.server).await?;
+        let heard = server.as_ref().and_then(|s| s.last_seen);
+        let stale = heard.is_none_or(|at| {
+            Timestamp::now().duration_since(at).unsigned_abs() > self.config.agent_timeout
+        });
+        if record.last_seen.is_none() || stale {
+            let why = if heard.is_none() {
+                format!("no agent of server {} has reported yet", instance.server)
+            } else if stale {
+                format!("the agent of server {} is silent", instance.server)
+            } else {
+                "the agent has not reported this instance yet".to_string()
+            };
+            self.set_status(name, UNKNOWN, Some(why), record.synced_revision.clone())
+                .await?;
+            return Ok(Action::requeue(self.config.agent_timeout / 2));
+        }
+
+        let rendered = active
+            .state
+            .render(name)
+            .map_err(|e| HostError::Invalid(e.to_string()))?;
+        let manifest: HashMap<String, String> = self
+            .store
+            .latest_manifest(name)
+            .await?
+            .into_iter()
+            .map(|f| (f.path, f.sha256))
+            .collect();
+        let mut live = HashMap::new();
+        let mut waiting_for_blobs = false;
+        for plugin in rendered.plugins.values() {
+            for (file, spec) in &plugin.files {
+                let path = live_path(&plugin.folder, file);
+                if let Some(sha) = manifest.get(&path) {
+                    match self.live_doc(sha, spec.format).await? {
+                        Some(doc) => {
+                            live.insert(path, doc);
+                        }
+                        None => waiting_for_blobs = true,
+                    }
+                }
+            }
+        }
+        if waiting_for_blobs {
+            // The agent uploads what the host asked for right after its report.
+            return Ok(Action::requeue(Duration::from_millis(500)));
+        }
+
+        let cause = if record.synced_revision.as_deref() == Some(active.sha.as_str()) {
+            JobIntent::Corrective
+        } else {
+            JobIntent::Intentional
+        };
+        let diff = diff_instance(&rendered, &live, &self.secrets, cause);
+        let now = Timestamp::now();
+        self.store.sync_drift(name, &diff.drift, now).await?;
+
+        let jobs = self
+            .store
+            .list_jobs(&JobFilter {
+                instance: Some(name.to_string()),
+                ..Default::default()
+            })
+            .await?;
+        let in_flight: Vec<&Job> = jobs.iter().filter(|j| j.status.is_in_flight()).collect();
+
+        if diff.is_in_sync() {
+            if in_flight.iter().any(|j| j.kind == JobKind::ConfigPatch) {
+                self.set_status(name, PROGRESSING, None, record.synced_revision.clone())
+                    .await?;
+                return Ok(Action::requeue(PROGRESS_RECHECK));
+            }
+            self.set_status(name, SYNCED, None, Some(active.sha.clone()))
+                .await?;
+            return Ok(Action::AwaitChange);
+        }
+
+        let policy = &instance.policy;
+        let acting = policy.sync != SyncMode::Observe
+            && (cause == JobIntent::Intentional || policy.self_heal);
+        if !acting {
+            let why = if policy.sync == SyncMode::Observe {
+                "observe policy: drift is recorded, not corrected"
+            } else {
+                "self_heal is off: the hand edit is recorded, not reverted"
+            };
+            self.set_status(name, OUT_OF_SYNC, Some(why.into()), record.synced_revision.clone())
+                .await?;
+            return Ok(Action::AwaitChange);
+        }
+
+        let needs_approval = policy.sync == SyncMode::Approve
+            || (cause == JobIntent::Intentional && active.guarded);
+        let job_cause = match cause {
+            JobIntent::Intentional => JobCause::Commit,
+            JobIntent::Corrective => JobCause::Drift,
+        };
+        let expires_at = now
+            .checked_add(self.config.job_ttl)
+            .ok()
+            .or(Some(now));
+        let mut degraded = Vec::new();
+        let mut emitted = 0usize;
+        let mut restart = false;
+        let mut reload_commands = Vec::new();
+        for file in &diff.files {
+            let spec = JobSpec::ConfigPatch(ConfigPatch {
+                file: file.path.clone(),
+                format: file.format,
+                base_sha256: file.base_sha256.clone(),
+                ops: file.ops.clone(),
+                expected_sha256: None,
+            });
+            let payload = serde_json::to_value(&spec).map_err(|e| HostError::Invalid(e.to_string()))?;
+            let effect_key = format!("{name}:{}", file.path);
+            let latest = jobs.iter().rfind(|j| j.effect_key == effect_key);
+            if let Some(job) = latest {
+                if job.status.is_in_flight() {
+                    if job.payload == payload
+                        || matches!(job.status, JobStatus::Delivered | JobStatus::Running)
+                    {
+                        continue; // the same effect is on its way
+                    }
+                    // An older plan still waiting: the new one replaces it.
+                    self.store
+                        .transition_job(&job.uuid, JobStatus::Superseded, Some("re-planned"), now)
+                        .await?;
+                } else if job.status == JobStatus::Failed && job.payload == payload {
+                    degraded.push(format!(
+                        "{}: {}",
+                        file.path,
+                        job.result_message.clone().unwrap_or_default()
+                    ));
+                    continue;
+                }
+            }
+            let insert = self
+                .store
+                .insert_job(
+                    &NewJob {
+                        server: instance.server.clone(),
+                        instance: Some(name.to_string()),
+                        kind: JobKind::ConfigPatch,
+                        plugin_name: Some(file.plugin.clone()),
+                        plugin_version: None,
+                        payload,
+                        effect_key,
+                        revision: Some(active.sha.clone()),
+                        cause: job_cause,
+                        intent: cause,
+                        expires_at,
+                        needs_approval,
+                    },
+                    now,
+                )
+                .await?;
+            if insert.is_created() {
+                emitted += 1;
+                match &file.reload {
+                    Reload::Restart => restart = true,
+                    Reload::Command(command) if !reload_commands.contains(command) => {
+                        reload_commands.push(command.clone())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // One restart per instance per round, after the round's writes (the bus keeps order).
+        let mut lifecycle = Vec::new();
+        if restart && policy.restart != RestartPolicy::Never {
+            lifecycle.push(LifecycleAction::Restart);
+        } else {
+            lifecycle.extend(
+                reload_commands
+                    .into_iter()
+                    .map(|command| LifecycleAction::Reload { command }),
+            );
+        }
+        for action in lifecycle {
+            let key = format!("{name}:lifecycle:{}", action.as_str());
+            let payload = serde_json::to_value(JobSpec::Lifecycle(action))
+                .map_err(|e| HostError::Invalid(e.to_string()))?;
+            self.store
+                .insert_job(
+                    &NewJob {
+                        server: instance.server.clone(),
+                        instance: Some(name.to_string()),
+                        kind: JobKind::Lifecycle,
+                        plugin_name: None,
+                        plugin_version: None,
+                        payload,
+                        effect_key: key,
+                        revision: Some(active.sha.clone()),
+                        cause: job_cause,
+                        intent: cause,
+                        expires_at,
+                        needs_approval,
+                    },
+                    now,
+                )
+                .await?;
+        }
+        if emitted > 0 {
+            self.outbox_wake.notify_one();
+        }
+
+        let jobs_now = self
+            .store
+            .list_jobs(&JobFilter {
+                instance: Some(name.to_string()),
+                in_flight_only: true,
+                ..Default::default()
+            })
+            .await?;
+        let held = jobs_now
+            .iter()
+            .filter(|j| j.status == JobStatus::AwaitingApproval)
+            .count();
+        let moving = jobs_now.len() - held;
+        let (status, message) = if !degraded.is_empty() {
+            (DEGRADED, Some(degraded.join("; ")))
+        } else if moving > 0 {
+            (PROGRESSING, None)
+        } else if held > 0 {
+            (OUT_OF_SYNC, Some(format!("{held} job(s) awaiting approval")))
+        } else {
+            (OUT_OF_SYNC, None)
+        };
+        self.set_status(name, status, message, record.synced_revision.clone())
+            .await?;
+        Ok(if moving > 0 {
+            Action::requeue(PROGRESS_RECHECK)
+        } else {
+            Action::AwaitChange
+        })
+    }
+}

@@ -1,0 +1,74 @@
+//! The fleet's status: the store's per-instance verdicts, counted.
+
+use std::collections::BTreeMap;
+
+use homeamp_schemas::status::{
+    FleetStatus, InstanceStatus, RefusedRevisionStatus, SYNC_STATES,
+};
+
+use super::{Host, HostError};
+use crate::store::{DriftFilter, JobFilter};
+
+impl Host {
+    /// The status of every instance of the active revision (of `server` only, if given).
+    pub async fn fleet_status(&self, server: Option<&str>) -> Result<FleetStatus, HostError> {
+        let active = self.active();
+        let records = self.store.list_instances(server).await?;
+        let drift = self
+            .store
+            .list_drift(&DriftFilter {
+                server: server.map(str::to_string),
+                open_only: true,
+                ..Default::default()
+            })
+            .await?;
+        let jobs = self
+            .store
+            .list_jobs(&JobFilter {
+                server: server.map(str::to_string),
+                in_flight_only: true,
+                ..Default::default()
+            })
+            .await?;
+        let mut summary: BTreeMap<String, usize> =
+            SYNC_STATES.iter().map(|s| (s.to_string(), 0)).collect();
+        let mut instances = Vec::new();
+        for record in records {
+            // Instances the active revision no longer declares are history, not fleet.
+            if let Some(active) = &active
+                && active.state.instance(&record.name).is_none()
+            {
+                continue;
+            }
+            let sync = record
+                .status
+                .clone()
+                .filter(|s| SYNC_STATES.contains(&s.as_str()))
+                .unwrap_or_else(|| "Unknown".into());
+            *summary.entry(sync.clone()).or_default() += 1;
+            instances.push(InstanceStatus {
+                drift: drift.iter().filter(|d| d.instance == record.name).count(),
+                jobs_in_flight: jobs
+                    .iter()
+                    .filter(|j| j.instance.as_deref() == Some(record.name.as_str()))
+                    .count(),
+                name: record.name,
+                server: record.server,
+                platform: record.platform,
+                sync,
+                message: record.status_message,
+                revision: record.synced_revision,
+                last_report: record.last_seen,
+            });
+        }
+        Ok(FleetStatus {
+            revision: active.map(|a| a.sha.clone()),
+            refused_revision: self.refused().map(|r| RefusedRevisionStatus {
+                sha: r.sha,
+                reason: r.reason,
+            }),
+            summary,
+            instances,
+        })
+    }
+}
