@@ -36,7 +36,10 @@ mod tests {
         assert!(find("sh").is_ok());
         let err = find("homeamp-no-such-server-binary").unwrap_err();
         let message = err.to_string();
-        assert!(message.contains("homeamp-no-such-server-binary"), "{message}");
+        assert!(
+            message.contains("homeamp-no-such-server-binary"),
+            "{message}"
+        );
         assert!(message.contains("scripts/ensure-test-deps.sh"), "{message}");
     }
 }

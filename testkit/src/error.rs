@@ -39,7 +39,9 @@ pub enum Error {
     },
 
     /// The server did not accept connections in time.
-    #[error("{name} did not accept connections on 127.0.0.1:{port} within {secs} s; last lines of {log}:\n{tail}")]
+    #[error(
+        "{name} did not accept connections on 127.0.0.1:{port} within {secs} s; last lines of {log}:\n{tail}"
+    )]
     NotReady {
         name: &'static str,
         port: u16,

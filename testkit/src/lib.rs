@@ -10,7 +10,7 @@
 //! - [`port`]: picking a free loopback port.
 //! - [`process`]: one server process: spawn, wait until ready, kill, restart, clean up.
 //! - [`mariadb`]: [`MariaDb`], with a per-process shared instance handing out fresh databases.
-//! - [`redis`]: [`Redis`].
+//! - [`redis`]: [`Redis`], without persistence.
 //!
 //! Cleanup holds even when the test process dies without unwinding: every server has a
 //! small `sh` watcher that reads a pipe from the test process; when that pipe closes (the

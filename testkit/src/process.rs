@@ -66,7 +66,9 @@ impl ServerProcess {
                 Err(Started::Failed(err)) => return Err(err),
             }
         }
-        Err(last_error.unwrap_or_else(|| Error::io("starting a server", std::io::ErrorKind::AddrInUse.into())))
+        Err(last_error.unwrap_or_else(|| {
+            Error::io("starting a server", std::io::ErrorKind::AddrInUse.into())
+        }))
     }
 
     pub fn port(&self) -> u16 {
@@ -117,7 +119,9 @@ impl ServerProcess {
             .create(true)
             .append(true)
             .open(&log_path)
-            .map_err(|e| Started::Failed(Error::io(format!("opening {}", log_path.display()), e)))?;
+            .map_err(|e| {
+                Started::Failed(Error::io(format!("opening {}", log_path.display()), e))
+            })?;
         let log_start = log.metadata().map(|m| m.len()).unwrap_or(0);
         let stderr = log
             .try_clone()
@@ -132,7 +136,10 @@ impl ServerProcess {
             .process_group(0)
             .spawn()
             .map_err(|e| {
-                Started::Failed(Error::io(format!("running {}", self.spec.binary.display()), e))
+                Started::Failed(Error::io(
+                    format!("running {}", self.spec.binary.display()),
+                    e,
+                ))
             })?;
         std::fs::write(self.dir.path().join(PID_FILE), child.id().to_string())
             .map_err(|e| Started::Failed(Error::io("writing the server's pid file", e)))?;
@@ -142,7 +149,9 @@ impl ServerProcess {
         loop {
             let exited = match self.child.as_mut().map(Child::try_wait) {
                 Some(Ok(status)) => status,
-                Some(Err(e)) => return Err(Started::Failed(Error::io(format!("polling {name}"), e))),
+                Some(Err(e)) => {
+                    return Err(Started::Failed(Error::io(format!("polling {name}"), e)));
+                }
                 None => None,
             };
             if let Some(status) = exited {
@@ -212,10 +221,12 @@ rm -rf "$1""#;
         .process_group(0)
         .spawn()
         .map_err(|e| Error::io("running sh for the server watcher", e))?;
-    let stdin = child
-        .stdin
-        .take()
-        .ok_or_else(|| Error::io("opening the watcher's stdin", std::io::ErrorKind::BrokenPipe.into()))?;
+    let stdin = child.stdin.take().ok_or_else(|| {
+        Error::io(
+            "opening the watcher's stdin",
+            std::io::ErrorKind::BrokenPipe.into(),
+        )
+    })?;
     Ok((child, stdin))
 }
 

@@ -16,8 +16,15 @@ fn mariadb_greeting(port: u16) -> Result<String> {
     let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
     let mut payload = vec![0u8; len];
     stream.read_exact(&mut payload)?;
-    ensure!(payload[0] == 10, "protocol version {} is not 10", payload[0]);
-    let end = payload[1..].iter().position(|&b| b == 0).context("unterminated version")?;
+    ensure!(
+        payload[0] == 10,
+        "protocol version {} is not 10",
+        payload[0]
+    );
+    let end = payload[1..]
+        .iter()
+        .position(|&b| b == 0)
+        .context("unterminated version")?;
     Ok(String::from_utf8_lossy(&payload[1..1 + end]).into_owned())
 }
 
@@ -91,7 +98,10 @@ fn the_shared_mariadb_hands_out_distinct_empty_databases() -> Result<()> {
     let databases = shared.run_sql("SHOW DATABASES")?;
     for url in [&a, &b] {
         let name = url.rsplit('/').next().context("no database in url")?;
-        assert!(databases.lines().any(|l| l == name), "{name} missing in {databases}");
+        assert!(
+            databases.lines().any(|l| l == name),
+            "{name} missing in {databases}"
+        );
         let tables = shared.run_sql(&format!("SHOW TABLES FROM `{name}`"))?;
         assert!(tables.trim().is_empty());
     }
