@@ -14,7 +14,7 @@
 //! - [`files`]: which file and key path a source key is;
 //! - [`settings`]: source settings into per-plugin drafts, with moves and drops;
 //! - [`deploy`]: deployments from the evidence, and the matrix to write;
-//! - [`fleet`]: `homeamp.yaml`;
+//! - [`fleet`]: the fleet file, `homeamp.yaml`;
 //! - [`secrets`], [`plugin_files`]: secrets out, file formats chosen, values linted;
 //! - [`emit`], [`repo`]: bytes and the commit; [`report`]: what it all did.
 //!
