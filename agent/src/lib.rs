@@ -11,7 +11,7 @@
 //! - [`apply`]: verifying and applying jobs: paths kept inside the root, atomic
 //!   writes with history, the record of handled jobs, one file per job kind.
 //! - [`link`]: [`HostLink`], everything the agent sends the host;
-//!   [`memory_host`]: the in-process implementation.
+//!   [`memory_host`]: the in-process implementation; [`http_link`]: over the host's HTTP API.
 //! - [`artifact`]: where plugin JARs come from.
 //!
 //! **Invariant:** the agent never touches the database, and never writes outside an
@@ -23,6 +23,7 @@ pub mod artifact;
 pub mod config;
 pub mod digest;
 pub mod error;
+pub mod http_link;
 pub mod instance;
 pub mod link;
 pub mod memory_host;
@@ -34,6 +35,7 @@ pub use apply::ApplyError;
 pub use artifact::{ArtifactSource, FetchError, LocalArtifacts};
 pub use config::{AgentConfig, LifecycleCommands};
 pub use error::AgentError;
+pub use http_link::HttpLink;
 pub use instance::{Instance, Layout};
 pub use link::{HostLink, LinkError};
 pub use memory_host::{InMemoryHost, Received};

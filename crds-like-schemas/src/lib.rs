@@ -8,6 +8,7 @@
 //! - [`value`]: a typed setting value as the plugin reads it.
 //! - [`desired`]: the raw (unvalidated) files of the desired-state repository.
 
+pub mod api;
 pub mod desired;
 pub mod job;
 pub mod keypath;

@@ -1,3 +1,7 @@
 //! The host: reconcile runtime, store, job bus, HTTP API.
 
+pub mod api;
+pub mod bus;
+pub mod host;
+pub mod runtime;
 pub mod store;
