@@ -10,7 +10,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteQueryResult,
     SqliteSynchronous,
 };
-use sqlx::{MySql, Sqlite, Transaction};
+use sqlx::{ConnectOptions, Connection, MySql, Sqlite, Transaction};
 
 use crate::store::{Store, StoreError};
 
@@ -40,7 +40,8 @@ impl Store {
     /// Opens the database at `url` and brings its schema up to date.
     ///
     /// `mysql://user[:password]@host:port/db` or `mariadb://…` for MariaDB;
-    /// `sqlite:PATH` (created if missing, WAL journal) or `sqlite::memory:` for SQLite.
+    /// `sqlite:PATH` (created with its folder if missing, WAL journal) or `sqlite::memory:`
+    /// for SQLite.
     /// Migrations that already ran are skipped, so this is safe on every start.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let connect_error = |source| StoreError::Connect {
@@ -53,6 +54,15 @@ impl Store {
         {
             let options =
                 MySqlConnectOptions::from_str(&format!("mysql://{rest}")).map_err(connect_error)?;
+            // One direct connection first: the pool would retry a refused connection until
+            // its acquire timeout and then report the timeout, not the cause.
+            options
+                .connect()
+                .await
+                .map_err(connect_error)?
+                .close()
+                .await
+                .map_err(connect_error)?;
             let pool = MySqlPoolOptions::new()
                 .max_connections(10)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -79,6 +89,12 @@ impl Store {
                     .connect_with(options)
                     .await
             } else {
+                // `create_if_missing` creates the file, not its folder.
+                if let Some(parent) = options.get_filename().parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(parent).map_err(|e| connect_error(e.into()))?;
+                }
                 pool_options
                     .max_connections(4)
                     .connect_with(

@@ -120,6 +120,8 @@ pub struct DriftFilter {
     pub plugin: Option<String>,
     pub open_only: bool,
     pub limit: Option<u32>,
+    /// Newest first (for "the last N records"); oldest first otherwise.
+    pub newest_first: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -305,7 +307,7 @@ impl Store {
         })
     }
 
-    /// Drift records matching `filter`, oldest first.
+    /// Drift records matching `filter`, oldest first unless [`DriftFilter::newest_first`].
     pub async fn list_drift(&self, filter: &DriftFilter) -> Result<Vec<DriftRecord>, StoreError> {
         let mut sql = String::from(
             "SELECT d.id, s.name AS server, i.instance_name AS instance, d.plugin_name, \
@@ -320,7 +322,11 @@ impl Store {
         if filter.open_only {
             sql.push_str(" AND d.resolved = FALSE");
         }
-        sql.push_str(" ORDER BY d.id LIMIT ?");
+        sql.push_str(if filter.newest_first {
+            " ORDER BY d.id DESC LIMIT ?"
+        } else {
+            " ORDER BY d.id LIMIT ?"
+        });
         let limit = filter.limit.map_or(i64::MAX, i64::from);
         let rows: Vec<DriftRow> = with_pool!(self, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))

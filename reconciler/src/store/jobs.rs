@@ -113,6 +113,8 @@ pub struct JobFilter {
     pub server: Option<String>,
     pub instance: Option<String>,
     pub limit: Option<u32>,
+    /// Newest first (for "the last N jobs"); oldest first otherwise.
+    pub newest_first: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -562,7 +564,7 @@ impl Store {
         Ok(expired)
     }
 
-    /// Jobs matching `filter`, oldest first.
+    /// Jobs matching `filter`, oldest first unless [`JobFilter::newest_first`].
     pub async fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Job>, StoreError> {
         let mut sql = format!(
             "{SELECT_JOB} WHERE (? IS NULL OR status = ?) AND (? IS NULL OR target_server = ?) \
@@ -571,7 +573,11 @@ impl Store {
         if filter.in_flight_only {
             sql.push_str(" AND inflight_effect_key IS NOT NULL");
         }
-        sql.push_str(" ORDER BY id LIMIT ?");
+        sql.push_str(if filter.newest_first {
+            " ORDER BY id DESC LIMIT ?"
+        } else {
+            " ORDER BY id LIMIT ?"
+        });
         let status = filter.status.map(JobStatus::as_str);
         let limit = filter.limit.map_or(i64::MAX, i64::from);
         let rows: Vec<JobRow> = with_pool!(self, pool => {

@@ -179,6 +179,21 @@ async fn drift_is_listed_by_server_instance_plugin_and_openness(db: Db) -> Resul
         .await?,
         2
     );
+    let newest = store
+        .list_drift(&DriftFilter {
+            limit: Some(1),
+            newest_first: true,
+            ..Default::default()
+        })
+        .await?;
+    assert_eq!(newest[0].instance, "HUB01");
+    let oldest = store
+        .list_drift(&DriftFilter {
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await?;
+    assert_eq!(oldest[0].instance, "SMP201");
     Ok(())
 }
 

@@ -389,6 +389,21 @@ async fn jobs_are_listed_by_status_server_instance_and_flight(db: Db) -> Result<
         .await?,
         1
     );
+    let oldest = store
+        .list_jobs(&JobFilter {
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await?;
+    assert_eq!(oldest[0].uuid, a.uuid);
+    let newest = store
+        .list_jobs(&JobFilter {
+            limit: Some(1),
+            newest_first: true,
+            ..Default::default()
+        })
+        .await?;
+    assert_eq!(newest[0].instance.as_deref(), Some("HUB01"));
     Ok(())
 }
 

@@ -34,7 +34,10 @@ async fn mariadb_migrations_run_once_and_a_restarted_host_finds_its_data() -> Re
 #[tokio::test]
 async fn sqlite_file_migrations_run_once_and_a_restarted_host_finds_its_data() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite:{}", dir.path().join("nested-ok.db").display());
+    let url = format!(
+        "sqlite:{}",
+        dir.path().join("state").join("homeamp.db").display()
+    );
     let store = Store::connect(&url).await?;
     assert_eq!(store.backend(), BackendKind::Sqlite);
     small_fleet(&store).await?;
@@ -44,6 +47,21 @@ async fn sqlite_file_migrations_run_once_and_a_restarted_host_finds_its_data() -
     let again = Store::connect(&url).await?;
     assert_eq!(again.list_instances(None).await?.len(), 3);
     assert_eq!(again.unpublished_jobs(10).await?.len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unreachable_mariadb_is_reported_with_its_url_and_without_its_password() -> Result<()> {
+    let port = homeamp_testkit::port::free_port()?;
+    let url = format!("mysql://root:hunter2@127.0.0.1:{port}/homeamp");
+    let err = Store::connect(&url).await.unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, StoreError::Connect { .. }), "{message}");
+    assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
+    assert!(
+        !message.contains("hunter2"),
+        "the password leaked: {message}"
+    );
     Ok(())
 }
 
