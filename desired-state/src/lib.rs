@@ -2,7 +2,7 @@
 //!
 //! Map of the crate:
 //! - [`snapshot`]: the files of one revision, from git (git2) or a folder.
-//! - [`positions`]: line:col of every YAML key, and duplicate keys.
+//! - [`yaml_tree`]: YAML read once into nodes that know their line:col; duplicate keys.
 //! - `load`: raw files → validated [`DesiredState`] + [`Diagnostic`]s.
 //! - [`model`]: the validated model (fleet, plugins with sourced settings, matrix).
 //! - [`render`]: the effective settings of one instance.
@@ -22,10 +22,10 @@ pub mod import;
 mod load;
 pub mod model;
 pub mod plan;
-pub mod positions;
 pub mod render;
 pub mod secret;
 pub mod snapshot;
+pub mod yaml_tree;
 
 pub use diagnostic::{Diagnostic, Mark, Severity};
 pub use error::LoadError;

@@ -9,7 +9,7 @@ use homeamp_schemas::desired::FileFormat;
 use indexmap::IndexMap;
 
 use crate::model::{
-    ConfigFile, Deployment, DesiredState, Instance, Platform, Plugin, Reload, Scope, Setting,
+    ConfigFile, Deployment, DesiredState, Instance, Platform, Reload, Scope, Setting,
 };
 
 /// Why an instance could not be rendered.
@@ -72,28 +72,28 @@ pub fn pick<'a>(settings: &'a [Setting], instance: &Instance) -> Option<&'a Sett
     best.map(|(s, _)| s)
 }
 
-/// The effective settings of one file for `instance`, borrowed from the state.
+/// The effective settings of one file for `instance`, borrowed from the state,
+/// in key path order. A merge of two sorted maps: no allocation.
 pub fn effective_file<'a>(
     file: &'a ConfigFile,
-    instance: &Instance,
-) -> BTreeMap<&'a KeyPath, &'a Setting> {
-    let mut out: BTreeMap<&KeyPath, &Setting> = file.universal.iter().collect();
-    for (path, settings) in &file.variable {
-        if let Some(setting) = pick(settings, instance) {
-            out.insert(path, setting);
+    instance: &'a Instance,
+) -> impl Iterator<Item = (&'a KeyPath, &'a Setting)> + 'a {
+    let mut universal = file.universal.iter().peekable();
+    let mut variable = file
+        .variable
+        .iter()
+        .filter_map(move |(path, settings)| pick(settings, instance).map(|s| (path, s)))
+        .peekable();
+    std::iter::from_fn(move || match (universal.peek(), variable.peek()) {
+        (Some(u), Some(v)) => {
+            if u.0 <= v.0 {
+                universal.next()
+            } else {
+                variable.next()
+            }
         }
-    }
-    out
-}
-
-/// The effective files of one plugin for `instance` (files without settings left out).
-pub fn effective_plugin<'a>(
-    plugin: &'a Plugin,
-    instance: &Instance,
-) -> impl Iterator<Item = (&'a ConfigFile, BTreeMap<&'a KeyPath, &'a Setting>)> {
-    plugin.files.values().filter_map(move |file| {
-        let settings = effective_file(file, instance);
-        (!settings.is_empty()).then_some((file, settings))
+        (Some(_), None) => universal.next(),
+        (None, _) => variable.next(),
     })
 }
 
@@ -116,16 +116,19 @@ impl DesiredState {
         for (name, deployment, plugin) in self.deployed(inst) {
             let mut files = IndexMap::new();
             if let Some(plugin) = plugin {
-                for (file, settings) in effective_plugin(plugin, inst) {
+                for file in plugin.files.values() {
+                    let settings: BTreeMap<KeyPath, Setting> = effective_file(file, inst)
+                        .map(|(k, s)| (k.clone(), s.clone()))
+                        .collect();
+                    if settings.is_empty() {
+                        continue;
+                    }
                     files.insert(
                         file.path.clone(),
                         RenderedFile {
                             format: file.format,
                             owned: file.owned,
-                            settings: settings
-                                .into_iter()
-                                .map(|(k, s)| (k.clone(), s.clone()))
-                                .collect(),
+                            settings,
                         },
                     );
                 }

@@ -106,6 +106,14 @@ fn words(key: &str) -> Vec<String> {
 
 /// True when a key's name says it holds a credential.
 pub fn key_looks_secret(key: &str) -> bool {
+    // Cheap filter first: this runs for every string setting.
+    let lower = key.to_ascii_lowercase();
+    if !["pass", "pwd", "token", "secret", "key"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return false;
+    }
     let words = words(key);
     if words.len() == 1 && words[0] == "key" {
         return true;

@@ -1,10 +1,45 @@
-//! `homeamp validate`.
+//! `homeamp validate`: every problem of a revision as `file:line:col: severity: message`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+use anyhow::Context;
+use homeamp_desired::DesiredState;
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("validate is not built yet")
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  homeamp validate                 # the working tree, uncommitted edits included\n  homeamp validate --rev HEAD~1    # a commit\n\nExit status: 0 valid (warnings are printed), 1 invalid or unreadable."
+)]
+pub struct Args {
+    /// The desired-state repository (default: the current folder).
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// A revision (branch, tag, sha, HEAD~1…); default: the files as they are on disk.
+    #[arg(long)]
+    pub rev: Option<String>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let outcome = DesiredState::load(&args.repo, args.rev.as_deref())
+        .with_context(|| format!("loading {}", args.repo.display()))?;
+    for diagnostic in outcome.diagnostics() {
+        println!("{diagnostic}");
+    }
+    let errors = outcome
+        .diagnostics()
+        .iter()
+        .filter(|d| d.severity == homeamp_desired::Severity::Error)
+        .count();
+    let warnings = outcome.diagnostics().len() - errors;
+    if errors > 0 {
+        eprintln!("invalid: {errors} error(s), {warnings} warning(s)");
+        return Ok(ExitCode::from(1));
+    }
+    let state = outcome.partial();
+    eprintln!(
+        "valid: {} instances, {} plugins, {warnings} warning(s)",
+        state.instances().count(),
+        state.plugins().count()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -8,9 +8,9 @@ use indexmap::IndexMap;
 
 use crate::diagnostic::{Diagnostics, Mark};
 use crate::model::{Amp, Fleet, Instance, Policy, Server};
-use crate::positions::YamlIndex;
 use crate::secret;
 use crate::snapshot::FLEET_FILE;
+use crate::yaml_tree::Tree;
 
 /// A comma-separated list of names for "known: ..." hints (at most 30).
 pub fn known<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
@@ -50,11 +50,11 @@ pub fn load(bytes: Option<&Vec<u8>>, diags: &mut Diagnostics) -> Option<Fleet> {
         );
         return None;
     };
-    let (raw, index) = super::yaml::parse::<FleetFile>(FLEET_FILE, bytes, 4, diags)?;
+    let (raw, index) = super::yaml::parse::<FleetFile>(FLEET_FILE, bytes, diags)?;
     Some(build(raw, &index, diags))
 }
 
-fn build(raw: FleetFile, index: &YamlIndex, diags: &mut Diagnostics) -> Fleet {
+fn build(raw: FleetFile, index: &Tree, diags: &mut Diagnostics) -> Fleet {
     let pos = &index.root;
     let mut fleet = Fleet {
         max_instances_changed_pct: raw.policy.guard.max_instances_changed_pct,
@@ -148,12 +148,12 @@ fn build(raw: FleetFile, index: &YamlIndex, diags: &mut Diagnostics) -> Fleet {
                 ),
             );
         }
-        let tags_node = pos.deepest(&["instances", name, "tags"]);
+        let tags_node = pos.at_path(&["instances", name, "tags"]);
         for (i, tag) in spec.tags.iter().enumerate() {
             let tag_at = tags_node
-                .item(i)
-                .map(|n| n.value)
-                .unwrap_or(tags_node.value);
+                .and_then(|n| n.item(i))
+                .map(|n| n.at)
+                .unwrap_or_else(|| pos.key_at(&["instances", name]));
             if !valid_name(tag) {
                 diags.error(
                     FLEET_FILE,
@@ -168,12 +168,12 @@ fn build(raw: FleetFile, index: &YamlIndex, diags: &mut Diagnostics) -> Fleet {
                 );
             }
         }
-        let aliases_node = pos.deepest(&["instances", name, "aliases"]);
+        let aliases_node = pos.at_path(&["instances", name, "aliases"]);
         for (i, alias) in spec.aliases.iter().enumerate() {
             let a_at = aliases_node
-                .item(i)
-                .map(|n| n.value)
-                .unwrap_or(aliases_node.value);
+                .and_then(|n| n.item(i))
+                .map(|n| n.at)
+                .unwrap_or_else(|| pos.key_at(&["instances", name]));
             alias_at.insert(alias.clone(), (name.clone(), a_at));
         }
         fleet.instances.insert(
@@ -261,12 +261,7 @@ fn apply(policy: &mut Policy, rule: &PolicyRule) {
     }
 }
 
-fn resolve_policies(
-    raw: &FleetFile,
-    fleet: &mut Fleet,
-    index: &YamlIndex,
-    diags: &mut Diagnostics,
-) {
+fn resolve_policies(raw: &FleetFile, fleet: &mut Fleet, index: &Tree, diags: &mut Diagnostics) {
     let pos = &index.root;
     let used_tags: Vec<String> = fleet
         .instances

@@ -4,6 +4,7 @@
 mod ambiguity;
 mod fleet;
 mod matrix;
+mod plugin_reader;
 mod plugins;
 #[cfg(test)]
 mod tests;

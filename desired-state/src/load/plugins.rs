@@ -8,10 +8,10 @@ use homeamp_schemas::{KeyPath, Value, ValueKind};
 use indexmap::IndexMap;
 
 use super::fleet::known;
+use super::plugin_reader::{self, KeyMark, PluginMarks};
 use crate::diagnostic::{Diagnostics, Mark};
 use crate::display::value_inline;
 use crate::model::{ConfigFile, Fleet, Plugin, Reload, Scope, Setting, Source};
-use crate::positions::PosNode;
 use crate::secret;
 use crate::snapshot::PLUGINS_DIR;
 
@@ -59,9 +59,22 @@ pub fn load(
             );
             continue;
         };
-        let Some((raw, index)) = super::yaml::parse::<PluginFile>(path, bytes, 5, diags) else {
+        let digest = {
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(bytes, &mut hasher);
+            std::hash::Hasher::finish(&hasher)
+        };
+        let read = super::yaml::tree(path, bytes, diags).and_then(|(_, tree)| {
+            plugin_reader::read(&tree.root)
+                .map_err(|err| diags.error(path, err.at, err.message))
+                .ok()
+        });
+        let Some((raw, marks)) = read else {
             // Keep the plugin known so the matrix does not report it missing too.
-            plugins.insert((platform, name.to_string()), empty(platform, name, path));
+            plugins.insert(
+                (platform, name.to_string()),
+                empty(platform, name, path, digest),
+            );
             continue;
         };
         let plugin = PluginLoader {
@@ -69,16 +82,16 @@ pub fn load(
             platform,
             fleet,
             fleet_known,
-            pos: &index.root,
+            marks: &marks,
             diags,
         }
-        .build(name, raw);
+        .build(name, raw, digest);
         plugins.insert((platform, name.to_string()), plugin);
     }
     plugins
 }
 
-fn empty(platform: Platform, name: &str, path: &str) -> Plugin {
+fn empty(platform: Platform, name: &str, path: &str, digest: u64) -> Plugin {
     Plugin {
         name: name.to_string(),
         platform,
@@ -87,6 +100,7 @@ fn empty(platform: Platform, name: &str, path: &str) -> Plugin {
         reload: Reload::Restart,
         files: IndexMap::new(),
         source_file: path.to_string(),
+        digest,
     }
 }
 
@@ -124,7 +138,7 @@ struct PluginLoader<'a> {
     platform: Platform,
     fleet: &'a Fleet,
     fleet_known: bool,
-    pos: &'a PosNode,
+    marks: &'a PluginMarks,
     diags: &'a mut Diagnostics,
 }
 
@@ -137,24 +151,18 @@ impl PluginLoader<'_> {
         self.diags.warning(self.path, at, message);
     }
 
-    fn build(mut self, name: &str, raw: PluginFile) -> Plugin {
+    fn build(mut self, name: &str, raw: PluginFile, digest: u64) -> Plugin {
         let display_name = raw.name.clone().unwrap_or_else(|| name.to_string());
         let folder = raw.folder.clone().unwrap_or_else(|| display_name.clone());
         if let Some(why) = bad_file_path(&folder) {
-            self.error(
-                self.pos.value_at(&["folder"]),
-                format!("bad folder {folder:?}: {why}"),
-            );
+            self.error(self.marks.folder, format!("bad folder {folder:?}: {why}"));
         }
         let reload = self.reload(raw.reload.as_deref());
 
         let mut files: IndexMap<String, ConfigFile> = IndexMap::new();
-        for (path, spec) in &raw.files {
+        for ((path, spec), at) in raw.files.iter().zip(&self.marks.files) {
             if let Some(why) = bad_file_path(path) {
-                self.error(
-                    self.pos.key_at(&["files", path]),
-                    format!("bad file {path:?}: {why}"),
-                );
+                self.error(*at, format!("bad file {path:?}: {why}"));
                 continue;
             }
             files.insert(path.clone(), new_file(path, spec));
@@ -166,48 +174,47 @@ impl PluginLoader<'_> {
             );
         }
 
-        for (file, settings) in raw.universal {
-            if !self.ensure_file(&mut files, "universal", &file) {
+        let marks = self.marks;
+        for ((file, settings), (file_at, key_marks)) in
+            raw.universal.into_iter().zip(&marks.universal)
+        {
+            if !self.ensure_file(&mut files, *file_at, &file) {
                 continue;
             }
-            for (key, value) in settings {
-                let node = self.pos.deepest(&["universal", &file, &key]);
-                let Some(path) = self.key_path(&key, node) else {
+            for ((key, value), key_mark) in settings.into_iter().zip(key_marks) {
+                let Some(path) = self.key_path(&key, *key_mark) else {
                     continue;
                 };
-                self.check_value(&path, &value, node.key);
+                self.check_value(&path, &value, key_mark.at);
                 let setting = Setting {
                     value,
-                    source: self.source(node.key, Scope::Universal),
+                    source: self.source(key_mark.at, Scope::Universal),
                 };
                 files[&file].universal.insert(path, setting);
             }
         }
 
-        for (file, keys) in raw.variable {
-            if !self.ensure_file(&mut files, "variable", &file) {
+        for ((file, keys), (file_at, key_marks)) in raw.variable.into_iter().zip(&marks.variable) {
+            if !self.ensure_file(&mut files, *file_at, &file) {
                 continue;
             }
-            for (key, scopes) in keys {
-                let node = self.pos.deepest(&["variable", &file, &key]);
-                let Some(path) = self.key_path(&key, node) else {
+            for ((key, scopes), (key_mark, scope_marks)) in keys.into_iter().zip(key_marks) {
+                let Some(path) = self.key_path(&key, *key_mark) else {
                     continue;
                 };
+                let at = key_mark.at;
                 if let Some(u) = files[&file].universal.get(&path) {
                     let message = format!(
                         "key {path} is set both in universal (line {}) and per scope here; keep one: move the universal value into a scope (server:NAME or tag:NAME) or drop it",
                         u.source.line
                     );
-                    self.error(node.key, message);
+                    self.error(at, message);
                 }
                 if scopes.is_empty() {
-                    self.warning(
-                        node.key,
-                        format!("key {path} has no scopes: it applies nowhere"),
-                    );
+                    self.warning(at, format!("key {path} has no scopes: it applies nowhere"));
                 }
-                let settings = self.scoped(&file, &key, &path, scopes);
-                self.lint_kinds(&path, &settings, node.key);
+                let settings = self.scoped(&path, scopes, scope_marks);
+                self.lint_kinds(&path, &settings, at);
                 files[&file].variable.insert(path, settings);
             }
         }
@@ -224,6 +231,7 @@ impl PluginLoader<'_> {
             reload,
             files,
             source_file: self.path.to_string(),
+            digest,
         }
     }
 
@@ -244,7 +252,7 @@ impl PluginLoader<'_> {
                 Some(cmd) if !cmd.trim().is_empty() => Reload::Command(cmd.trim().to_string()),
                 _ => {
                     self.error(
-                        self.pos.value_at(&["reload"]),
+                        self.marks.reload,
                         format!("bad reload {other:?}: use restart, none or \"command:<console command>\""),
                     );
                     Reload::Restart
@@ -257,13 +265,12 @@ impl PluginLoader<'_> {
     fn ensure_file(
         &mut self,
         files: &mut IndexMap<String, ConfigFile>,
-        section: &str,
+        at: Mark,
         file: &str,
     ) -> bool {
         if files.contains_key(file) {
             return true;
         }
-        let at = self.pos.key_at(&[section, file]);
         if let Some(why) = bad_file_path(file) {
             self.error(at, format!("bad file {file:?}: {why}"));
             return false;
@@ -292,20 +299,20 @@ impl PluginLoader<'_> {
         }
     }
 
-    fn key_path(&mut self, key: &str, node: &PosNode) -> Option<KeyPath> {
-        match KeyPath::parse(key) {
+    fn key_path(&mut self, key: &str, mark: KeyMark) -> Option<KeyPath> {
+        match parse_key_path(key) {
             Ok(path) if path.is_root() => {
                 self.error(
-                    node.key,
+                    mark.at,
                     "empty key path: a setting needs a key such as settings.enabled",
                 );
                 None
             }
             Ok(path) => Some(path),
             Err(err) => {
-                let col = node.key.col + err.column - 1 + usize::from(node.quoted);
+                let col = mark.at.col + err.column - 1 + usize::from(mark.quoted);
                 self.error(
-                    Mark::new(node.key.line, col),
+                    Mark::new(mark.at.line, col),
                     format!(
                         "bad key path {key:?}: {} (quote segments with dots: a.\"b.c\")",
                         err.reason
@@ -318,15 +325,13 @@ impl PluginLoader<'_> {
 
     fn scoped(
         &mut self,
-        file: &str,
-        key: &str,
         path: &KeyPath,
         scopes: IndexMap<String, Value>,
+        marks: &[Mark],
     ) -> Vec<Setting> {
         let mut out: Vec<Setting> = Vec::new();
         let mut seen: HashMap<Scope, String> = HashMap::new();
-        for (scope_text, value) in scopes {
-            let at = self.pos.key_at(&["variable", file, key, &scope_text]);
+        for ((scope_text, value), at) in scopes.into_iter().zip(marks.iter().copied()) {
             let Some(scope) = self.scope(&scope_text, at) else {
                 continue;
             };
@@ -415,37 +420,55 @@ impl PluginLoader<'_> {
             Some(homeamp_schemas::Segment::Key(k)) => k.as_str(),
             _ => "",
         };
-        self.check_value_under(&path.to_string(), last, value, at);
+        let mut inner = Vec::new();
+        self.check_value_under(path, &mut inner, last, value, at);
     }
 
-    fn check_value_under(&mut self, shown: &str, key: &str, value: &Value, at: Mark) {
+    /// Walks `value`; `inner` holds the map keys below `path` (formatted only for a finding).
+    fn check_value_under<'v>(
+        &mut self,
+        path: &KeyPath,
+        inner: &mut Vec<&'v str>,
+        key: &str,
+        value: &'v Value,
+        at: Mark,
+    ) {
+        let shown = |inner: &[&str]| {
+            let mut text = path.to_string();
+            for k in inner {
+                text.push_str(" → ");
+                text.push_str(k);
+            }
+            text
+        };
         match value {
             Value::String(text) => {
                 if let Err(err) = secret::references(text) {
-                    self.error(
-                        at,
-                        format!(
-                            "bad secret reference in {shown} (character {}): {}",
-                            err.offset + 1,
-                            err.message
-                        ),
+                    let message = format!(
+                        "bad secret reference in {} (character {}): {}",
+                        shown(inner),
+                        err.offset + 1,
+                        err.message
                     );
+                    self.error(at, message);
                 } else if secret::key_looks_secret(key) && secret::clear_text(value) {
-                    self.warning(
-                        at,
-                        format!("{shown} looks like a credential in clear text: use ${{secret:NAME}} and keep the value in the host's secret store"),
+                    let message = format!(
+                        "{} looks like a credential in clear text: use ${{secret:NAME}} and keep the value in the host's secret store",
+                        shown(inner)
                     );
+                    self.warning(at, message);
                 }
             }
             Value::List(items) => {
                 for item in items {
-                    self.check_value_under(shown, key, item, at);
+                    self.check_value_under(path, inner, key, item, at);
                 }
             }
             Value::Map(map) => {
                 for (k, v) in map {
-                    let inner = format!("{shown} → {k}");
-                    self.check_value_under(&inner, k, v, at);
+                    inner.push(k);
+                    self.check_value_under(path, inner, k, v, at);
+                    inner.pop();
                 }
             }
             _ => {}
@@ -494,38 +517,66 @@ impl PluginLoader<'_> {
     }
 
     /// A path set inside another path of the same file (a.b with a) is ambiguous.
+    /// Paths sort with ancestors right before their descendants, so one pass with
+    /// a stack of open ancestors finds every case.
     fn check_overlaps(&mut self, file: &ConfigFile) {
-        let mut all: BTreeMap<&KeyPath, Mark> = BTreeMap::new();
-        for (path, s) in &file.universal {
-            all.insert(path, Mark::new(s.source.line, s.source.col));
+        let universal = file
+            .universal
+            .iter()
+            .map(|(p, s)| (p, Mark::new(s.source.line, s.source.col)));
+        let variable = file.variable.iter().filter_map(|(p, settings)| {
+            settings
+                .first()
+                .map(|s| (p, Mark::new(s.source.line, s.source.col)))
+        });
+        let mut merged: Vec<(&KeyPath, Mark)> = universal.chain(variable).collect();
+        if file.variable.is_empty() || file.universal.is_empty() {
+            // Already sorted: one map only.
+        } else {
+            merged.sort_by(|a, b| a.0.cmp(b.0));
         }
-        for (path, settings) in &file.variable {
-            if let Some(s) = settings.first() {
-                all.entry(path)
-                    .or_insert(Mark::new(s.source.line, s.source.col));
-            }
-        }
+        let mut open: Vec<(&KeyPath, Mark)> = Vec::new();
         let mut reported = Vec::new();
-        for (path, at) in &all {
-            let mut prefix = (*path).clone();
-            while let Some(parent) = prefix.parent() {
-                if parent.is_root() {
-                    break;
-                }
-                if let Some(outer) = all.get(&parent) {
-                    reported.push((*at, format!(
-                        "key path {path} lies inside {parent} (line {}), which is set as a whole; set one or the other",
-                        outer.line
-                    )));
-                    break;
-                }
-                prefix = parent;
+        for (path, at) in merged {
+            while open
+                .last()
+                .is_some_and(|(top, _)| !(path.starts_with(top) && path.len() > top.len()))
+            {
+                open.pop();
             }
+            if let Some((outer, outer_at)) = open.last() {
+                reported.push((
+                    at,
+                    format!(
+                        "key path {path} lies inside {outer} (line {}), which is set as a whole; set one or the other",
+                        outer_at.line
+                    ),
+                ));
+            }
+            open.push((path, at));
         }
         for (at, message) in reported {
             self.error(at, message);
         }
     }
+}
+
+/// Parses a key path, with a fast path for the common plain dotted form.
+fn parse_key_path(key: &str) -> Result<KeyPath, homeamp_schemas::KeyPathError> {
+    if !key.is_empty() && !key.contains(['"', '[', ']', '\\']) {
+        let mut segments = Vec::new();
+        for part in key.split('.') {
+            if part.is_empty()
+                || part.starts_with(char::is_whitespace)
+                || part.ends_with(char::is_whitespace)
+            {
+                return KeyPath::parse(key);
+            }
+            segments.push(homeamp_schemas::Segment::Key(part.to_string()));
+        }
+        return Ok(KeyPath::from_segments(segments));
+    }
+    KeyPath::parse(key)
 }
 
 fn new_file(path: &str, spec: &FileSpec) -> ConfigFile {
@@ -535,5 +586,30 @@ fn new_file(path: &str, spec: &FileSpec) -> ConfigFile {
         owned: spec.owned,
         universal: BTreeMap::new(),
         variable: BTreeMap::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_key_path_parse_agrees_with_the_grammar() {
+        for key in [
+            "a",
+            "a.b.c",
+            "Amount of durability",
+            "a..b",
+            "a.",
+            ".a",
+            "a. b",
+            "a.\"b.c\"",
+            "x[0].y",
+            "0.blocks.ANDESITE",
+            "§bName",
+            "",
+        ] {
+            assert_eq!(parse_key_path(key), KeyPath::parse(key), "{key:?}");
+        }
     }
 }

@@ -1,19 +1,13 @@
-//! Reading one YAML file of the repository: syntax, duplicate keys, then the raw
-//! serde type, each problem as a located diagnostic.
+//! Reading one YAML file of the repository: encoding, syntax and duplicate keys
+//! (into a [`Tree`] with positions), then, for small files, the raw serde type.
 
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::{Diagnostics, Mark};
-use crate::positions::{self, YamlIndex};
+use crate::yaml_tree::{self, Tree};
 
-/// Parses `bytes` as `T`; on any problem reports it and returns `None`.
-/// The index keeps key positions down to `max_depth` levels.
-pub fn parse<T: DeserializeOwned + Default>(
-    file: &str,
-    bytes: &[u8],
-    max_depth: usize,
-    diags: &mut Diagnostics,
-) -> Option<(T, YamlIndex)> {
+/// The file as text and as a tree; on any problem reports it and returns `None`.
+pub fn tree<'a>(file: &str, bytes: &'a [u8], diags: &mut Diagnostics) -> Option<(&'a str, Tree)> {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
@@ -27,14 +21,14 @@ pub fn parse<T: DeserializeOwned + Default>(
             return None;
         }
     };
-    let index = match positions::index(text, max_depth) {
-        Ok(index) => index,
+    let tree = match yaml_tree::parse(text) {
+        Ok(tree) => tree,
         Err(err) => {
             diags.error(file, err.at, format!("YAML syntax: {}", err.message));
             return None;
         }
     };
-    for dup in &index.duplicates {
+    for dup in &tree.duplicates {
         diags.error(
             file,
             dup.again,
@@ -44,14 +38,26 @@ pub fn parse<T: DeserializeOwned + Default>(
             ),
         );
     }
-    if !index.duplicates.is_empty() {
+    if !tree.duplicates.is_empty() {
         return None;
     }
-    if text.trim().is_empty() {
-        return Some((T::default(), index));
+    Some((text, tree))
+}
+
+/// Parses `bytes` as `T` (with serde) and as a tree for positions; on any
+/// problem reports it and returns `None`.
+pub fn parse<T: DeserializeOwned + Default>(
+    file: &str,
+    bytes: &[u8],
+    diags: &mut Diagnostics,
+) -> Option<(T, Tree)> {
+    let (text, tree) = tree(file, bytes, diags)?;
+    // An empty file (or only comments) holds the defaults.
+    if tree.root.entries().is_some_and(<[_]>::is_empty) {
+        return Some((T::default(), tree));
     }
     match serde_yaml::from_str::<T>(text) {
-        Ok(value) => Some((value, index)),
+        Ok(value) => Some((value, tree)),
         Err(err) => {
             let at = err
                 .location()

@@ -101,4 +101,7 @@ pub struct Plugin {
     pub files: IndexMap<String, ConfigFile>,
     /// `plugins/<platform>/<name>.yaml`.
     pub source_file: String,
+    /// A hash of the file's bytes: equal digests (with equal fleet aliases) mean
+    /// equal settings, which lets `plan` skip unchanged plugins.
+    pub digest: u64,
 }

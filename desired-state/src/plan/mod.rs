@@ -12,6 +12,7 @@ mod markdown;
 mod tests;
 mod text;
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -23,8 +24,8 @@ pub use text::to_text;
 
 use crate::InvalidRevision;
 use crate::error::LoadError;
-use crate::model::{Deployment, DesiredState, Instance, Origin, Policy};
-use crate::render::effective_plugin;
+use crate::model::{Deployment, DesiredState, Instance, Origin, Plugin, Policy};
+use crate::render::effective_file;
 use crate::secret::holds_secret;
 
 /// Why a plan between two revisions could not be made.
@@ -67,30 +68,6 @@ fn revision(state: &DesiredState) -> PlanRevision {
     }
 }
 
-/// Key of one effective setting of an instance: plugin, file, key path.
-type SettingKey<'a> = (&'a str, &'a str, &'a KeyPath);
-
-/// Every effective setting of `instance` for the plugins in `only` (all deployed ones when `None`).
-fn settings_of<'a>(
-    state: &'a DesiredState,
-    instance: &'a Instance,
-    only: Option<&BTreeSet<&str>>,
-) -> BTreeMap<SettingKey<'a>, &'a Value> {
-    let mut out = BTreeMap::new();
-    for (name, _, plugin) in state.deployed(instance) {
-        if only.is_some_and(|set| !set.contains(name)) {
-            continue;
-        }
-        let Some(plugin) = plugin else { continue };
-        for (file, settings) in effective_plugin(plugin, instance) {
-            for (path, setting) in settings {
-                out.insert((name, file.path.as_str(), path), &setting.value);
-            }
-        }
-    }
-    out
-}
-
 fn deployments<'a>(
     state: &'a DesiredState,
     instance: &'a Instance,
@@ -101,7 +78,13 @@ fn deployments<'a>(
         .collect()
 }
 
-fn setting_change(key: SettingKey<'_>, old: Option<&Value>, new: Option<&Value>) -> SettingChange {
+fn setting_change(
+    plugin: &str,
+    file: &str,
+    key: &KeyPath,
+    old: Option<&Value>,
+    new: Option<&Value>,
+) -> SettingChange {
     let secret = old.is_some_and(holds_secret) || new.is_some_and(holds_secret);
     let change = match (old, new) {
         (None, _) => SettingChangeKind::Added,
@@ -109,9 +92,9 @@ fn setting_change(key: SettingKey<'_>, old: Option<&Value>, new: Option<&Value>)
         _ => SettingChangeKind::Changed,
     };
     SettingChange {
-        plugin: key.0.to_string(),
-        file: key.1.to_string(),
-        key: key.2.clone(),
+        plugin: plugin.to_string(),
+        file: file.to_string(),
+        key: key.clone(),
         change,
         secret,
         old: if secret { None } else { old.cloned() },
@@ -119,27 +102,69 @@ fn setting_change(key: SettingKey<'_>, old: Option<&Value>, new: Option<&Value>)
     }
 }
 
-fn diff_settings(
-    old: &BTreeMap<SettingKey<'_>, &Value>,
-    new: &BTreeMap<SettingKey<'_>, &Value>,
-) -> Vec<SettingChange> {
-    let mut out = Vec::new();
-    for (key, old_value) in old {
-        match new.get(key) {
-            None => out.push(setting_change(*key, Some(old_value), None)),
-            Some(new_value) if new_value != old_value => {
-                out.push(setting_change(*key, Some(old_value), Some(new_value)));
+/// One side of a plugin's diff on one instance.
+type Side<'a> = Option<(&'a Plugin, &'a Instance)>;
+
+/// Appends the changes of the effective settings of one plugin on one instance,
+/// file by file, merging the two sorted effective settings (no maps built).
+fn diff_plugin<'a>(name: &str, old: Side<'a>, new: Side<'a>, out: &mut Vec<SettingChange>) {
+    let mut paths: Vec<&str> = Vec::new();
+    if let Some((plugin, _)) = old {
+        paths.extend(plugin.files.keys().map(String::as_str));
+    }
+    if let Some((plugin, _)) = new {
+        for path in plugin.files.keys() {
+            if !old.is_some_and(|(p, _)| p.files.contains_key(path)) {
+                paths.push(path);
             }
-            Some(_) => {}
         }
     }
-    for (key, new_value) in new {
-        if !old.contains_key(key) {
-            out.push(setting_change(*key, None, Some(new_value)));
+    for path in paths {
+        let side = |s: Side<'a>| {
+            s.and_then(|(p, i)| p.files.get(path).map(|f| (f, i)))
+                .into_iter()
+                .flat_map(|(f, i)| effective_file(f, i))
+                .peekable()
+        };
+        let (mut before, mut after) = (side(old), side(new));
+        loop {
+            let order = match (before.peek(), after.peek()) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(b), Some(a)) => b.0.cmp(a.0),
+            };
+            match order {
+                Ordering::Less => {
+                    if let Some((key, s)) = before.next() {
+                        out.push(setting_change(name, path, key, Some(&s.value), None));
+                    }
+                }
+                Ordering::Greater => {
+                    if let Some((key, s)) = after.next() {
+                        out.push(setting_change(name, path, key, None, Some(&s.value)));
+                    }
+                }
+                Ordering::Equal => {
+                    if let (Some((key, b)), Some((_, a))) = (before.next(), after.next())
+                        && b.value != a.value
+                    {
+                        out.push(setting_change(
+                            name,
+                            path,
+                            key,
+                            Some(&b.value),
+                            Some(&a.value),
+                        ));
+                    }
+                }
+            }
         }
     }
-    out.sort_by(|a, b| (&a.plugin, &a.file, &a.key).cmp(&(&b.plugin, &b.file, &b.key)));
-    out
+}
+
+fn sort_settings(settings: &mut [SettingChange]) {
+    settings.sort_by(|a, b| (&a.plugin, &a.file, &a.key).cmp(&(&b.plugin, &b.file, &b.key)));
 }
 
 fn version(d: &Deployment) -> Option<String> {
@@ -207,6 +232,8 @@ fn attributes(old: &Instance, new: &Instance) -> Vec<AttributeChange> {
 
 /// The plan from `base` to `head`.
 pub fn plan(base: &DesiredState, head: &DesiredState) -> Plan {
+    // Equal plugin bytes give equal settings only when scopes resolve the same way.
+    let same_aliases = base.fleet().aliases == head.fleet().aliases;
     let names: BTreeSet<&str> = base
         .fleet()
         .instances
@@ -227,71 +254,81 @@ pub fn plan(base: &DesiredState, head: &DesiredState) -> Plan {
                 plugins: Vec::new(),
                 settings: Vec::new(),
             },
-            (None, Some(new)) => InstancePlan {
-                instance: name.to_string(),
-                change: InstanceChange::Added,
-                attributes: Vec::new(),
-                plugins: deployments(head, new)
-                    .into_iter()
-                    .map(|(plugin, d)| PluginChange {
+            (None, Some(new)) => {
+                let mut settings = Vec::new();
+                let mut plugins = Vec::new();
+                for (plugin, d, file) in head.deployed(new) {
+                    plugins.push(PluginChange {
                         plugin: plugin.to_string(),
                         change: PluginChangeKind::Added,
                         old_version: None,
                         new_version: version(d),
-                    })
-                    .collect(),
-                settings: diff_settings(&BTreeMap::new(), &settings_of(head, new, None)),
-            },
+                    });
+                    diff_plugin(plugin, None, file.map(|f| (f, new)), &mut settings);
+                }
+                sort_settings(&mut settings);
+                InstancePlan {
+                    instance: name.to_string(),
+                    change: InstanceChange::Added,
+                    attributes: Vec::new(),
+                    plugins,
+                    settings,
+                }
+            }
             (Some(old), Some(new)) => {
+                let same_instance = old.server == new.server
+                    && old.tags == new.tags
+                    && old.platform == new.platform;
                 let before = deployments(base, old);
                 let after = deployments(head, new);
                 let mut plugins = Vec::new();
-                let mut kept = BTreeSet::new();
-                let mut added = BTreeSet::new();
+                let mut settings = Vec::new();
                 for (plugin, d) in &before {
-                    match after.get(plugin) {
-                        None => plugins.push(PluginChange {
+                    let Some(n) = after.get(plugin) else {
+                        plugins.push(PluginChange {
                             plugin: plugin.to_string(),
                             change: PluginChangeKind::Removed,
                             old_version: version(d),
                             new_version: None,
-                        }),
-                        Some(n) => {
-                            kept.insert(*plugin);
-                            if n != d {
-                                plugins.push(PluginChange {
-                                    plugin: plugin.to_string(),
-                                    change: PluginChangeKind::Reversioned,
-                                    old_version: version(d),
-                                    new_version: version(n),
-                                });
-                            }
-                        }
+                        });
+                        continue;
+                    };
+                    if n != d {
+                        plugins.push(PluginChange {
+                            plugin: plugin.to_string(),
+                            change: PluginChangeKind::Reversioned,
+                            old_version: version(d),
+                            new_version: version(n),
+                        });
+                    }
+                    let was = base.plugin(old.platform, plugin);
+                    let is = head.plugin(new.platform, plugin);
+                    let unchanged = same_aliases
+                        && same_instance
+                        && matches!((was, is), (Some(a), Some(b)) if a.digest == b.digest);
+                    if !unchanged {
+                        diff_plugin(
+                            plugin,
+                            was.map(|p| (p, old)),
+                            is.map(|p| (p, new)),
+                            &mut settings,
+                        );
                     }
                 }
                 for (plugin, d) in &after {
                     if !before.contains_key(plugin) {
-                        added.insert(*plugin);
                         plugins.push(PluginChange {
                             plugin: plugin.to_string(),
                             change: PluginChangeKind::Added,
                             old_version: None,
                             new_version: version(d),
                         });
+                        let is = head.plugin(new.platform, plugin);
+                        diff_plugin(plugin, None, is.map(|p| (p, new)), &mut settings);
                     }
                 }
                 plugins.sort_by(|a, b| a.plugin.cmp(&b.plugin));
-                let mut settings = diff_settings(
-                    &settings_of(base, old, Some(&kept)),
-                    &settings_of(head, new, Some(&kept)),
-                );
-                settings.extend(diff_settings(
-                    &BTreeMap::new(),
-                    &settings_of(head, new, Some(&added)),
-                ));
-                settings.sort_by(|a, b| {
-                    (&a.plugin, &a.file, &a.key).cmp(&(&b.plugin, &b.file, &b.key))
-                });
+                sort_settings(&mut settings);
                 let attributes = attributes(old, new);
                 if plugins.is_empty() && settings.is_empty() && attributes.is_empty() {
                     continue;
