@@ -1,10 +1,15 @@
-//! [`Document`]: one parsed config file, whatever its format.
+//! [`Document`]: one parsed config file, whatever its format. Each format keeps its exact
+//! text and edits it in place; `get` and `flatten` work on the value it reads.
 
 use homeamp_schemas::{KeyPath, Value};
 
 use crate::error::{EditError, ParseError};
 use crate::format::Format;
+use crate::hocon::HoconDocument;
+use crate::json::JsonDocument;
 use crate::navigate;
+use crate::properties::{self, PropertiesDocument};
+use crate::toml::TomlDocument;
 use crate::yaml::YamlDocument;
 
 /// One config file, parsed losslessly: it keeps the exact text it was given.
@@ -17,6 +22,10 @@ pub struct Document {
 #[derive(Debug)]
 enum Inner {
     Yaml(YamlDocument),
+    Properties(PropertiesDocument),
+    Toml(TomlDocument),
+    Json(JsonDocument),
+    Hocon(HoconDocument),
 }
 
 impl Document {
@@ -25,13 +34,10 @@ impl Document {
     pub fn parse(format: Format, text: &str) -> Result<Document, ParseError> {
         let inner = match format {
             Format::Yaml => Inner::Yaml(YamlDocument::parse(text)?),
-            other => {
-                return Err(ParseError {
-                    line: 1,
-                    column: 1,
-                    message: format!("{other} is not supported yet"),
-                });
-            }
+            Format::Properties => Inner::Properties(PropertiesDocument::parse(text)?),
+            Format::Toml => Inner::Toml(TomlDocument::parse(text)?),
+            Format::Json => Inner::Json(JsonDocument::parse(text)?),
+            Format::Hocon => Inner::Hocon(HoconDocument::parse(text)?),
         };
         Ok(Document { format, inner })
     }
@@ -40,10 +46,14 @@ impl Document {
         self.format
     }
 
-    /// The whole document as one value (`Null` for an empty file).
+    /// The whole document as one value (`Null` for an empty YAML file).
     pub fn value(&self) -> Value {
         match &self.inner {
-            Inner::Yaml(doc) => doc.root_value(),
+            Inner::Yaml(d) => d.root_value(),
+            Inner::Properties(d) => d.root_value(),
+            Inner::Toml(d) => d.root_value(),
+            Inner::Json(d) => d.root_value(),
+            Inner::Hocon(d) => d.root_value(),
         }
     }
 
@@ -54,39 +64,56 @@ impl Document {
 
     /// The value at `path` (a whole list or map for a path that names one).
     pub fn get(&self, path: &KeyPath) -> Option<Value> {
-        match &self.inner {
-            Inner::Yaml(doc) => doc.get(path),
-        }
+        navigate::get(&self.value(), path)
     }
 
     /// The 1-based first and last lines that hold the value at `path`, from its key (for
     /// messages, and to check that an edit touched nothing else).
     pub fn lines_of(&self, path: &KeyPath) -> Option<(usize, usize)> {
         match &self.inner {
-            Inner::Yaml(doc) => doc.lines_of(path),
+            Inner::Yaml(d) => d.lines_of(path),
+            Inner::Properties(d) => d.lines_of(path),
+            Inner::Toml(d) => d.lines_of(path),
+            Inner::Json(d) => d.lines_of(path),
+            Inner::Hocon(_) => None,
         }
     }
 
-    /// Sets the value at `path`, creating missing parent maps. Afterwards `get(path)` reads
-    /// `value` (for `.properties`, its text: see [`Document::as_stored`]). On error the
-    /// document is unchanged.
+    /// Sets the value at `path`, creating missing parent maps. Afterwards `get(path)` equals
+    /// `self.as_stored(value)`. On error the document is unchanged.
     pub fn set(&mut self, path: &KeyPath, value: &Value) -> Result<(), EditError> {
         match &mut self.inner {
-            Inner::Yaml(doc) => doc.set(path, value),
+            Inner::Yaml(d) => d.set(path, value),
+            Inner::Properties(d) => d.set(path, value),
+            Inner::Toml(d) => d.set(path, value),
+            Inner::Json(d) => d.set(path, value),
+            Inner::Hocon(_) => Err(EditError::ReadOnly {
+                format: Format::Hocon,
+            }),
         }
     }
 
     /// Removes the key or list item at `path`; `false` when there was nothing there.
     pub fn remove(&mut self, path: &KeyPath) -> Result<bool, EditError> {
         match &mut self.inner {
-            Inner::Yaml(doc) => doc.remove(path),
+            Inner::Yaml(d) => d.remove(path),
+            Inner::Properties(d) => d.remove(path),
+            Inner::Toml(d) => d.remove(path),
+            Inner::Json(d) => d.remove(path),
+            Inner::Hocon(_) => Err(EditError::ReadOnly {
+                format: Format::Hocon,
+            }),
         }
     }
 
-    /// How `value` reads back from this format once set: itself, except in `.properties`
-    /// where every value is text. Compare `get` with this, not with the raw desired value.
+    /// How `value` reads back from this format once set: itself, except in `.properties`,
+    /// where every value is text (`20` reads back as `"20"`). The host compares `get` with
+    /// this, not with the raw desired value.
     pub fn as_stored(&self, value: &Value) -> Value {
-        value.clone()
+        match self.format {
+            Format::Properties => properties::as_stored(value),
+            _ => value.clone(),
+        }
     }
 
     /// The document's text: byte-identical to the parsed text when nothing was edited.
@@ -97,7 +124,11 @@ impl Document {
 
     pub fn text(&self) -> &str {
         match &self.inner {
-            Inner::Yaml(doc) => doc.text(),
+            Inner::Yaml(d) => d.text(),
+            Inner::Properties(d) => d.text(),
+            Inner::Toml(d) => d.text(),
+            Inner::Json(d) => d.text(),
+            Inner::Hocon(d) => d.text(),
         }
     }
 }

@@ -10,7 +10,7 @@
 //! Map of the crate:
 //! - [`format`]: the [`Format`] enum and detection from a file name.
 //! - [`document`]: [`Document`], the one entry point, dispatching to a module per format.
-//! - `yaml/`, [`properties`], [`toml`](crate::toml), [`json`], [`hocon`]: the formats.
+//! - `yaml/`, `properties.rs`, `toml.rs`, `json.rs`, `hocon.rs`: one module per format.
 //! - [`navigate`]: `get` and `flatten` over values, shared by every format.
 //! - [`error`]: [`ParseError`] (line and column) and [`EditError`].
 //! - [`position`]: byte offsets to lines and columns, line-ending detection.
@@ -18,8 +18,12 @@
 pub mod document;
 pub mod error;
 pub mod format;
+mod hocon;
+mod json;
 pub mod navigate;
 pub mod position;
+mod properties;
+mod toml;
 mod yaml;
 
 pub use document::Document;

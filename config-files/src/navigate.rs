@@ -2,6 +2,9 @@
 //! each format only has to produce its document's value.
 
 use homeamp_schemas::{KeyPath, Segment, Value};
+use indexmap::IndexMap;
+
+use crate::error::EditError;
 
 /// The value at `path` inside `root`, if there is one.
 pub fn get(root: &Value, path: &KeyPath) -> Option<Value> {
@@ -21,25 +24,55 @@ pub fn get(root: &Value, path: &KeyPath) -> Option<Value> {
 /// root) has no leaves.
 pub fn flatten(root: Value) -> Vec<(KeyPath, Value)> {
     let mut out = Vec::new();
-    match root {
-        Value::Null => {}
-        other => walk(KeyPath::root(), other, &mut out),
+    if !matches!(root, Value::Null) {
+        walk(&mut Vec::new(), root, &mut out);
     }
     out
 }
 
-fn walk(path: KeyPath, value: Value, out: &mut Vec<(KeyPath, Value)>) {
+fn walk(path: &mut Vec<Segment>, value: Value, out: &mut Vec<(KeyPath, Value)>) {
     match value {
         Value::Map(map) if !map.is_empty() => {
             for (k, v) in map {
-                walk(path.key(k), v, out);
+                path.push(Segment::Key(k));
+                walk(path, v, out);
+                path.pop();
             }
         }
         Value::List(items) if !items.is_empty() => {
             for (i, v) in items.into_iter().enumerate() {
-                walk(path.index(i), v, out);
+                path.push(Segment::Index(i));
+                walk(path, v, out);
+                path.pop();
             }
         }
-        leaf => out.push((path, leaf)),
+        leaf => out.push((KeyPath::from_segments(path.clone()), leaf)),
     }
+}
+
+/// Wraps `value` in new maps for `segments` (a missing part of `path`), innermost last:
+/// `nest(["a", "b"], 1)` is `{a: {b: 1}}`. A list can only be created at index 0.
+pub(crate) fn nest(
+    path: &KeyPath,
+    segments: &[Segment],
+    value: &Value,
+) -> Result<Value, EditError> {
+    let mut out = value.clone();
+    for segment in segments.iter().rev() {
+        match segment {
+            Segment::Key(k) => {
+                let mut map = IndexMap::new();
+                map.insert(k.clone(), out);
+                out = Value::Map(map);
+            }
+            Segment::Index(0) => out = Value::List(vec![out]),
+            Segment::Index(_) => {
+                return Err(EditError::Unrepresentable {
+                    path: path.clone(),
+                    reason: "a missing list can only be created at index 0".into(),
+                });
+            }
+        }
+    }
+    Ok(out)
 }

@@ -69,27 +69,7 @@ impl Ctx<'_> {
     }
 }
 
-/// Wraps `value` in maps for the remaining `segments` (all keys) of a path to be created.
-pub fn nest(path: &KeyPath, segments: &[Segment], value: &Value) -> Result<Value, EditError> {
-    let mut out = value.clone();
-    for segment in segments.iter().rev() {
-        match segment {
-            Segment::Key(k) => {
-                let mut map = IndexMap::new();
-                map.insert(k.clone(), out);
-                out = Value::Map(map);
-            }
-            Segment::Index(0) => out = Value::List(vec![out]),
-            Segment::Index(_) => {
-                return Err(EditError::Unrepresentable {
-                    path: path.clone(),
-                    reason: "a missing list can only be created at index 0".into(),
-                });
-            }
-        }
-    }
-    Ok(out)
-}
+pub(super) use crate::navigate::nest;
 
 fn is_block_collection(node: &Node) -> bool {
     matches!(&node.kind, Kind::Map(m) if m.indent.is_some())

@@ -113,23 +113,28 @@ impl<'a> Parser<'a> {
     /// Skips white space, comments and line breaks up to the next content. Refuses a tab
     /// used as indentation before block content, as SnakeYAML does.
     pub(super) fn skip_to_content(&mut self) -> Result<()> {
+        let mut line_begin =
+            self.pos == self.bom || (self.pos > 0 && self.b[self.pos - 1] == b'\n');
         loop {
-            let line_begin = self.pos == self.line_start(self.pos);
-            let before = self.pos;
-            self.skip_space();
+            let mut tab = None;
+            while let b' ' | b'\t' = self.peek() {
+                if self.peek() == b'\t' && tab.is_none() {
+                    tab = Some(self.pos);
+                }
+                self.pos += 1;
+            }
             match self.peek() {
-                b'#' => self.skip_to_eol(),
+                b'#' => {
+                    self.skip_to_eol();
+                    line_begin = false;
+                }
                 b'\r' | b'\n' => {
                     self.eat_break();
+                    line_begin = true;
                 }
                 0 => return Ok(()),
                 _ => {
-                    if line_begin && self.b[before..self.pos].contains(&b'\t') {
-                        let tab = before
-                            + self.b[before..self.pos]
-                                .iter()
-                                .position(|&c| c == b'\t')
-                                .unwrap_or(0);
+                    if let (true, Some(tab)) = (line_begin, tab) {
                         return Err(self.err(
                             tab,
                             "a tab character is used for indentation; YAML allows only spaces there",
