@@ -72,11 +72,14 @@ impl<'a> Parser<'a> {
                     _ => break,
                 }
                 breaks += 1;
-                while matches!(self.at(q), b' ' | b'\t') {
+                // Only spaces indent (as in SnakeYAML): a tab here ends the scalar, and
+                // the reader then refuses the tab.
+                while self.at(q) == b' ' {
                     q += 1;
                 }
             }
             if self.at(q) == 0
+                || self.at(q) == b'\t'
                 || (self.col(q) as isize) <= parent_indent
                 || self.at(q) == b'#'
                 || self.is_doc_marker(q)
