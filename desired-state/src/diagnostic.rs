@@ -92,6 +92,11 @@ impl Diagnostics {
         });
     }
 
+    /// Appends the findings of `other` (from another thread's share of the work).
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }

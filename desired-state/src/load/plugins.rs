@@ -19,76 +19,135 @@ pub type Plugins = BTreeMap<(Platform, String), Plugin>;
 
 /// Loads every file under `plugins/`. When `fleet_known` is false (homeamp.yaml is
 /// unreadable) scopes are not checked against it.
+///
+/// Files are independent once the fleet is known, so a large repository is read
+/// on two threads (the real fleet is 2 MB of YAML, one plugin half of it).
 pub fn load(
     files: &BTreeMap<String, Vec<u8>>,
     fleet: &Fleet,
     fleet_known: bool,
     diags: &mut Diagnostics,
 ) -> Plugins {
-    let mut plugins = Plugins::new();
     let prefix = format!("{PLUGINS_DIR}/");
-    for (path, bytes) in files.range(prefix.clone()..) {
-        if !path.starts_with(&prefix) {
-            break;
+    let mut work: Vec<(&String, &Vec<u8>)> = files
+        .range(prefix.clone()..)
+        .take_while(|(path, _)| path.starts_with(&prefix))
+        .collect();
+    let total: usize = work.iter().map(|(_, b)| b.len()).sum();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut plugins = Plugins::new();
+    if threads < 2 || total < PARALLEL_BYTES {
+        for (path, bytes) in work {
+            load_one(path, bytes, fleet, fleet_known, &mut plugins, diags);
         }
-        let parts: Vec<&str> = path.split('/').collect();
-        if parts.len() != 3 {
-            diags.error(
-                path,
-                Mark::START,
-                "not a plugin file: plugin files are plugins/<platform>/<Plugin>.yaml",
-            );
-            continue;
-        }
-        let Some(platform) = Platform::parse(parts[1]) else {
-            diags.error(
-                path,
-                Mark::START,
-                format!(
-                    "plugin file for no platform: folder {:?} is not one of paper, velocity, geyser",
-                    parts[1]
-                ),
-            );
-            continue;
-        };
-        let Some(name) = parts[2].strip_suffix(".yaml").filter(|n| !n.is_empty()) else {
-            diags.error(
-                path,
-                Mark::START,
-                "not a plugin file: plugin files are named <Plugin>.yaml",
-            );
-            continue;
-        };
-        let digest = {
-            let mut hasher = std::hash::DefaultHasher::new();
-            std::hash::Hash::hash(bytes, &mut hasher);
-            std::hash::Hasher::finish(&hasher)
-        };
-        let read = super::yaml::tree(path, bytes, diags).and_then(|(_, tree)| {
-            plugin_reader::read(&tree.root)
-                .map_err(|err| diags.error(path, err.at, err.message))
-                .ok()
-        });
-        let Some((raw, marks)) = read else {
-            // Keep the plugin known so the matrix does not report it missing too.
-            plugins.insert(
-                (platform, name.to_string()),
-                empty(platform, name, path, digest),
-            );
-            continue;
-        };
-        let plugin = PluginLoader {
-            path,
-            platform,
-            fleet,
-            fleet_known,
-            marks: &marks,
-            diags,
-        }
-        .build(name, raw, digest);
-        plugins.insert((platform, name.to_string()), plugin);
+        return plugins;
     }
+    // Two groups of about equal size, largest files first.
+    work.sort_by_key(|(_, b)| std::cmp::Reverse(b.len()));
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    let (mut left_bytes, mut right_bytes) = (0, 0);
+    for item in work {
+        if left_bytes <= right_bytes {
+            left_bytes += item.1.len();
+            left.push(item);
+        } else {
+            right_bytes += item.1.len();
+            right.push(item);
+        }
+    }
+    let run = |group: Vec<(&String, &Vec<u8>)>| {
+        let mut plugins = Plugins::new();
+        let mut diags = Diagnostics::default();
+        for (path, bytes) in group {
+            load_one(path, bytes, fleet, fleet_known, &mut plugins, &mut diags);
+        }
+        (plugins, diags)
+    };
+    let ((a, da), (b, db)) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| run(right));
+        let mine = run(left);
+        (
+            mine,
+            other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    plugins.extend(a);
+    plugins.extend(b);
+    diags.extend(da);
+    diags.extend(db);
     plugins
+}
+
+/// Below this many bytes of plugin files, one thread is faster than two.
+const PARALLEL_BYTES: usize = 256 * 1024;
+
+/// Loads one plugin file into `plugins`.
+fn load_one(
+    path: &str,
+    bytes: &[u8],
+    fleet: &Fleet,
+    fleet_known: bool,
+    plugins: &mut Plugins,
+    diags: &mut Diagnostics,
+) {
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.len() != 3 {
+        diags.error(
+            path,
+            Mark::START,
+            "not a plugin file: plugin files are plugins/<platform>/<Plugin>.yaml",
+        );
+        return;
+    }
+    let Some(platform) = Platform::parse(parts[1]) else {
+        diags.error(
+            path,
+            Mark::START,
+            format!(
+                "plugin file for no platform: folder {:?} is not one of paper, velocity, geyser",
+                parts[1]
+            ),
+        );
+        return;
+    };
+    let Some(name) = parts[2].strip_suffix(".yaml").filter(|n| !n.is_empty()) else {
+        diags.error(
+            path,
+            Mark::START,
+            "not a plugin file: plugin files are named <Plugin>.yaml",
+        );
+        return;
+    };
+    let digest = {
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(bytes, &mut hasher);
+        std::hash::Hasher::finish(&hasher)
+    };
+    let read = super::yaml::tree(path, bytes, diags).and_then(|(_, tree)| {
+        plugin_reader::read(&tree.root)
+            .map_err(|err| diags.error(path, err.at, err.message))
+            .ok()
+    });
+    let Some((raw, marks)) = read else {
+        // Keep the plugin known so the matrix does not report it missing too.
+        plugins.insert(
+            (platform, name.to_string()),
+            empty(platform, name, path, digest),
+        );
+        return;
+    };
+    let plugin = PluginLoader {
+        path,
+        platform,
+        fleet,
+        fleet_known,
+        marks: &marks,
+        diags,
+    }
+    .build(name, raw, digest);
+    plugins.insert((platform, name.to_string()), plugin);
 }
 
 fn empty(platform: Platform, name: &str, path: &str, digest: u64) -> Plugin {

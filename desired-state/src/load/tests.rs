@@ -388,3 +388,38 @@ fn policy_resolves_default_then_tag_then_instance() {
     assert_eq!(dev.policy.sync, crate::model::SyncMode::Approve);
     assert_eq!(dev.policy.restart, crate::model::RestartPolicy::WhenEmpty);
 }
+
+/// Large repositories are read on two threads: findings and plugins from both
+/// halves must all arrive.
+#[test]
+fn large_repositories_lose_nothing_on_two_threads() {
+    let mut big = String::from("universal:\n  config.yml:\n");
+    for i in 0..6_000 {
+        big.push_str(&format!("    section{i}.value: \"{}\"\n", "x".repeat(30)));
+    }
+    let broken = format!("{big}    bad..path: 1\n");
+    let outcome = crate::fixture::load(&[
+        ("plugins/paper/Big1.yaml", Some(&big)),
+        ("plugins/paper/Big2.yaml", Some(&broken)),
+        (
+            "plugins/paper/Small.yaml",
+            Some("universal:\n  config.yml:\n    k..x: 1\n"),
+        ),
+    ]);
+    let state = outcome.partial();
+    assert_eq!(state.plugins().count(), 4);
+    assert_eq!(
+        state
+            .plugin(crate::model::Platform::Paper, "Big1")
+            .unwrap()
+            .files["config.yml"]
+            .universal
+            .len(),
+        6_000
+    );
+    let errors: Vec<&str> = errors(&outcome).iter().map(|d| d.file.as_str()).collect();
+    assert_eq!(
+        errors,
+        ["plugins/paper/Big2.yaml", "plugins/paper/Small.yaml"]
+    );
+}

@@ -42,17 +42,24 @@ pub enum PlanError {
     },
 }
 
-/// Loads both revisions of the repository at `repo` and plans between them.
-/// An invalid revision is an error carrying its diagnostics.
+/// Loads both revisions of the repository at `repo` (on two threads) and plans
+/// between them. An invalid revision is an error carrying its diagnostics.
 pub fn plan_revisions(repo: &Path, base: &str, head: &str) -> Result<Plan, PlanError> {
     let load = |rev: &str, side: &'static str| -> Result<DesiredState, PlanError> {
         DesiredState::load(repo, Some(rev))?
             .into_valid()
             .map_err(|invalid| PlanError::Invalid { side, invalid })
     };
-    let base = load(base, "base")?;
-    let head = load(head, "head")?;
-    Ok(plan(&base, &head))
+    let (base, head) = std::thread::scope(|scope| {
+        let head = scope.spawn(|| load(head, "head"));
+        let base = load(base, "base");
+        (
+            base,
+            head.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    Ok(plan(&base?, &head?))
 }
 
 fn revision(state: &DesiredState) -> PlanRevision {
