@@ -509,3 +509,30 @@ fn an_aliases_file_given_by_flag_is_used() {
     );
     assert_eq!(report["unknown_names"][0]["declared_unknown"], true);
 }
+
+#[test]
+fn refuses_a_default_secrets_file_inside_another_work_tree() {
+    let outer = GitRepo::new();
+    let out = outer.path().join("fleet");
+    let output = import_real(&out);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        support::stderr(&output).contains("pass --secrets FILE outside any repository"),
+        "{}",
+        support::stderr(&output)
+    );
+    assert!(!out.exists());
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secrets = elsewhere.path().join("fleet.env");
+    let from = support::archivesmp_source();
+    let output = import(&[
+        "--from",
+        from.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--secrets",
+        secrets.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", support::stderr(&output));
+    assert!(secrets.exists());
+}

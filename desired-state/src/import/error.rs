@@ -47,6 +47,12 @@ pub enum ImportError {
         repo.display()
     )]
     InsideRepo { path: PathBuf, repo: PathBuf },
+    #[error(
+        "{}: the default secrets file would land in the git working tree {}, where it could be committed; pass --secrets FILE outside any repository, or an --out outside it",
+        path.display(),
+        work_tree.display()
+    )]
+    SecretsInWorkTree { path: PathBuf, work_tree: PathBuf },
     #[error("{}: cannot write: {source}", path.display())]
     Write {
         path: PathBuf,

@@ -467,6 +467,9 @@ pub fn import(options: &ImportOptions) -> Result<ImportOutcome, ImportError> {
             });
         }
     }
+    if options.secrets_file.is_none() {
+        refuse_inside_a_work_tree(&secrets_file)?;
+    }
     let target = repo::check(&out)?;
     let report_json =
         serde_json::to_string_pretty(&converted.report).map_err(|err| ImportError::Serialize {
@@ -497,6 +500,30 @@ pub fn import(options: &ImportOptions) -> Result<ImportOutcome, ImportError> {
         secrets_file,
         report_file,
     })
+}
+
+/// The default secrets file lands beside the repository; when that folder is itself in
+/// a git working tree (`--out fleet` inside a checkout), one `git add -A` would commit the
+/// secrets there. Refuse and ask for `--secrets`.
+fn refuse_inside_a_work_tree(secrets_file: &Path) -> Result<(), ImportError> {
+    let mut dir = secrets_file.parent();
+    while let Some(d) = dir {
+        if d.exists() {
+            break;
+        }
+        dir = d.parent();
+    }
+    let Some(dir) = dir else { return Ok(()) };
+    match git2::Repository::discover(dir) {
+        Ok(repo) => match repo.workdir() {
+            Some(workdir) => Err(ImportError::SecretsInWorkTree {
+                path: secrets_file.to_path_buf(),
+                work_tree: workdir.to_path_buf(),
+            }),
+            None => Ok(()),
+        },
+        Err(_) => Ok(()),
+    }
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ImportError> {
