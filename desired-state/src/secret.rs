@@ -135,9 +135,14 @@ pub fn key_looks_secret(key: &str) -> bool {
 }
 
 /// True when `value` is a clear-text string where a secret is expected.
+/// Placeholders such as `-`, `N/A` or `none` are not credentials.
 pub fn clear_text(value: &Value) -> bool {
     match value {
-        Value::String(s) => !s.is_empty() && !s.contains(OPEN),
+        Value::String(s) => {
+            let placeholder = !s.chars().any(char::is_alphanumeric)
+                || ["n/a", "none"].contains(&s.trim().to_ascii_lowercase().as_str());
+            !placeholder && !s.contains(OPEN)
+        }
         _ => false,
     }
 }
@@ -203,5 +208,9 @@ mod tests {
         assert!(clear_text(&Value::String("hunter2".into())));
         assert!(!clear_text(&Value::String("${secret:x}".into())));
         assert!(!clear_text(&Value::Bool(true)));
+        for placeholder in ["", "-", "N/A", "none", "***"] {
+            assert!(!clear_text(&Value::String(placeholder.into())), "{placeholder}");
+        }
+        assert!(clear_text(&Value::String("pa55w0rd".into())));
     }
 }

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use homeamp_desired::plan::{self, PlanError};
 
+use super::validate::print_stdout;
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Format {
     Text,
@@ -34,18 +36,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let plan = match plan::plan_revisions(&args.repo, &args.base, &args.head) {
         Ok(plan) => plan,
         Err(PlanError::Invalid { side, invalid }) => {
-            for d in &invalid.diagnostics {
-                println!("{d}");
-            }
+            let lines: String = invalid
+                .diagnostics
+                .iter()
+                .map(|d| format!("{d}\n"))
+                .collect();
+            print_stdout(&lines)?;
             eprintln!("error: the {side} revision is invalid: {invalid}");
             return Ok(ExitCode::from(1));
         }
         Err(err) => return Err(err.into()),
     };
     match args.format {
-        Format::Text => print!("{}", plan::to_text(&plan)),
-        Format::Markdown => print!("{}", plan::to_markdown(&plan, plan::MARKDOWN_LIMIT)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&plan)?),
+        Format::Text => print_stdout(&plan::to_text(&plan))?,
+        Format::Markdown => print_stdout(&plan::to_markdown(&plan, plan::MARKDOWN_LIMIT))?,
+        Format::Json => print_stdout(&(serde_json::to_string_pretty(&plan)? + "\n"))?,
     }
     Ok(ExitCode::from(if plan.is_empty() { 0 } else { 2 }))
 }

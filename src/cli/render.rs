@@ -7,6 +7,8 @@ use anyhow::Context;
 use homeamp_desired::{DesiredState, RenderedInstance};
 use serde_json::{Map, Value as Json, json};
 
+use super::validate::print_stdout;
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Format {
     Yaml,
@@ -48,8 +50,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let rendered = state.render(&args.instance)?;
     let doc = to_json(&rendered, args.explain)?;
     match args.format {
-        Format::Yaml => print!("{}", serde_yaml::to_string(&doc)?),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&doc)?),
+        Format::Yaml => print_stdout(&serde_yaml::to_string(&doc)?)?,
+        Format::Json => print_stdout(&(serde_json::to_string_pretty(&doc)? + "\n"))?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `homeamp validate`: every problem of a revision as `file:line:col: severity: message`.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,12 +20,23 @@ pub struct Args {
     pub rev: Option<String>,
 }
 
+/// Writes `text` to stdout; a closed pipe (`homeamp render X | head`) is not an error.
+pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => Ok(result?),
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let outcome = DesiredState::load(&args.repo, args.rev.as_deref())
         .with_context(|| format!("loading {}", args.repo.display()))?;
+    let mut lines = String::new();
     for diagnostic in outcome.diagnostics() {
-        println!("{diagnostic}");
+        lines.push_str(&format!("{diagnostic}\n"));
     }
+    print_stdout(&lines)?;
     let errors = outcome
         .diagnostics()
         .iter()

@@ -90,3 +90,30 @@ fn invalid_revision_is_not_rendered() {
     assert!(stderr(&out).contains("homeamp.yaml:"), "{}", stderr(&out));
     assert_eq!(stdout(&out), "");
 }
+
+/// `homeamp render X | head` closed the pipe early and the binary panicked.
+#[test]
+fn render_into_a_closed_pipe_does_not_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+
+    let repo = small_fleet();
+    let mut cmi = String::from("universal:\n  config.yml:\n");
+    for i in 0..10_000 {
+        cmi.push_str(&format!("    key{i}: value-{i}\n"));
+    }
+    repo.write("plugins/paper/CMI.yaml", &cmi);
+    let mut child = crate::support::homeamp()
+        .current_dir(repo.path())
+        .args(["render", "SMP201"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here: the rest of the output meets a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
