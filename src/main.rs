@@ -26,6 +26,10 @@ enum Command {
     Plan(cli::plan::Args),
     /// Turn the prototype's fleet data into a desired-state repository and one commit.
     Import(cli::import::Args),
+    /// Run the host and a local agent per server in one process (SQLite, in-process bus).
+    Up(cli::up::Args),
+    /// The fleet's status, like `kubectl get`.
+    Status(cli::status::Args),
     /// Read and edit one config file in place, losslessly.
     #[command(subcommand)]
     Config(cli::config::Command),
@@ -33,12 +37,22 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Logs go to stderr; HOMEAMP_LOG takes tracing's filter syntax (e.g. `info`, `homeamp_reconciler=debug`).
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HOMEAMP_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let result = match cli.command {
         Command::Validate(args) => cli::validate::run(args),
         Command::Render(args) => cli::render::run(args),
         Command::Plan(args) => cli::plan::run(args),
         Command::Import(args) => cli::import::run(args),
         Command::Config(command) => cli::config::run(command),
+        Command::Up(args) => cli::up::run(args),
+        Command::Status(args) => cli::status::run(args),
     };
     match result {
         Ok(code) => code,

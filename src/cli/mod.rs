@@ -4,4 +4,6 @@ pub mod config;
 pub mod import;
 pub mod plan;
 pub mod render;
+pub mod status;
+pub mod up;
 pub mod validate;

@@ -1,10 +1,12 @@
 //! End-to-end tests: the real `homeamp` binary in temp dirs, on real git repositories.
 //! One test binary with a module per area (ripgrep's layout).
 
+mod host_process;
 mod support;
 
 mod config_cli;
 mod import_cli;
 mod plan_cli;
 mod render_cli;
+mod up_e2e;
 mod validate_cli;

@@ -18,7 +18,7 @@ use homeamp_desired::model::Reload;
 use homeamp_desired::secret::holds_secret;
 use homeamp_schemas::desired::FileFormat;
 use homeamp_schemas::job::{JobIntent, PatchOp};
-use homeamp_schemas::{KeyPath, Value};
+use homeamp_schemas::{KeyPath, Segment, Value};
 
 use super::secrets::Secrets;
 use crate::store::{DriftObservation, DriftType, Severity};
@@ -28,7 +28,41 @@ use crate::store::{DriftObservation, DriftType, Severity};
 pub struct LiveDoc {
     pub sha256: String,
     /// The parse error's text when the file is not valid in its format.
-    pub parsed: Result<Arc<Document>, String>,
+    pub parsed: Result<Parsed, String>,
+}
+
+/// A parsed live file: the lossless document, and the value it reads as, resolved once
+/// (so that comparing thousands of keys is a walk through maps, not a parse per key).
+#[derive(Clone)]
+pub struct Parsed {
+    pub document: Arc<Document>,
+    pub tree: Arc<Value>,
+}
+
+impl LiveDoc {
+    /// Parses `text`; a file that is not valid in `format` is kept as its error.
+    pub fn parse(sha256: String, format: homeamp_configfiles::Format, text: &str) -> Self {
+        let parsed = Document::parse(format, text)
+            .map(|document| Parsed {
+                tree: Arc::new(document.value()),
+                document: Arc::new(document),
+            })
+            .map_err(|e| e.to_string());
+        LiveDoc { sha256, parsed }
+    }
+}
+
+/// The value at `path` inside `tree`, as `Document::get` would answer.
+fn lookup<'a>(tree: &'a Value, path: &KeyPath) -> Option<&'a Value> {
+    let mut node = tree;
+    for segment in path.segments() {
+        node = match (segment, node) {
+            (Segment::Key(key), Value::Map(map)) => map.get(key)?,
+            (Segment::Index(i), Value::List(items)) => items.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 /// The edits of one file.
@@ -73,8 +107,8 @@ pub fn diff_instance(
     for plugin in rendered.plugins.values() {
         for (file, spec) in &plugin.files {
             let path = live_path(&plugin.folder, file);
-            let observe = |drift_type, severity, key: Option<&KeyPath>, desired, live| {
-                DriftObservation {
+            let observe =
+                |drift_type, severity, key: Option<&KeyPath>, desired, live| DriftObservation {
                     plugin: Some(plugin.name.clone()),
                     config_file: Some(path.clone()),
                     key_path: key.map(|k| k.to_string()),
@@ -83,8 +117,7 @@ pub fn diff_instance(
                     cause,
                     desired_value: desired,
                     live_value: live,
-                }
-            };
+                };
             let mut ops = Vec::new();
             let (base, doc) = match live.get(&path) {
                 None => (None, None),
@@ -103,8 +136,8 @@ pub fn diff_instance(
                 }
                 Some(LiveDoc {
                     sha256,
-                    parsed: Ok(doc),
-                }) => (Some(sha256.clone()), Some(doc)),
+                    parsed: Ok(parsed),
+                }) => (Some(sha256.clone()), Some(parsed)),
             };
             if doc.is_none() && !spec.settings.is_empty() {
                 out.drift.push(observe(
@@ -135,9 +168,9 @@ pub fn diff_instance(
                         path: key.clone(),
                         value: setting.value.clone(),
                     }),
-                    Some(doc) => {
-                        let current = doc.get(key);
-                        if current.as_ref() == Some(&doc.as_stored(&desired)) {
+                    Some(parsed) => {
+                        let current = lookup(&parsed.tree, key);
+                        if current == Some(&parsed.document.as_stored(&desired)) {
                             continue;
                         }
                         out.drift.push(observe(
@@ -145,7 +178,7 @@ pub fn diff_instance(
                             Severity::Warning,
                             Some(key),
                             Some(display(Some(&setting.value), secret)),
-                            Some(display(current.as_ref(), secret)),
+                            Some(display(current, secret)),
                         ));
                         ops.push(PatchOp::Set {
                             path: key.clone(),
@@ -155,9 +188,9 @@ pub fn diff_instance(
                 }
             }
             if spec.owned
-                && let Some(doc) = doc
+                && let Some(parsed) = doc
             {
-                for (key, _) in doc.flatten() {
+                for (key, _) in parsed.document.flatten() {
                     let wanted = spec
                         .settings
                         .keys()

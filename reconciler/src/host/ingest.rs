@@ -55,7 +55,11 @@ impl Host {
                 Timestamp::now().duration_since(at).unsigned_abs() > self.config.agent_timeout
             });
         self.store
-            .record_heartbeat(&heartbeat.server, &heartbeat.agent_version, Timestamp::now())
+            .record_heartbeat(
+                &heartbeat.server,
+                &heartbeat.agent_version,
+                Timestamp::now(),
+            )
             .await?;
         if was_silent {
             // The server's instances were Unknown: look at them again now.

@@ -47,10 +47,12 @@ impl Host {
             }
             for job in batch {
                 let signed = self.envelope(&job)?;
-                let payload = serde_json::to_vec(&signed)
-                    .map_err(|e| HostError::Invalid(e.to_string()))?;
+                let payload =
+                    serde_json::to_vec(&signed).map_err(|e| HostError::Invalid(e.to_string()))?;
                 self.bus.publish(&job.server, &payload).await?;
-                self.store.mark_published(&job.uuid, Timestamp::now()).await?;
+                self.store
+                    .mark_published(&job.uuid, Timestamp::now())
+                    .await?;
                 published += 1;
             }
         }

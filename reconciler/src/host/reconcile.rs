@@ -6,10 +6,9 @@
 //! the second time (jobs in flight are recognised by their effect key).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-use homeamp_configfiles::{Document, Format};
+use homeamp_configfiles::Format;
 use homeamp_desired::model::Reload;
 use homeamp_schemas::desired::{FileFormat, RestartPolicy, SyncMode};
 use homeamp_schemas::job::{ConfigPatch, JobCause, JobIntent, JobKind, JobSpec, LifecycleAction};
@@ -34,7 +33,10 @@ use sync_status::*;
 /// How often an instance with work in progress is looked at even without a trigger.
 const PROGRESS_RECHECK: Duration = Duration::from_secs(5);
 
-fn format_of(format: FileFormat) -> Format {
+/// How long after a job succeeded its agent's new manifest is waited for.
+const REPORT_GRACE: Duration = Duration::from_secs(10);
+
+pub fn format_of(format: FileFormat) -> Format {
     match format {
         FileFormat::Yaml => Format::Yaml,
         FileFormat::Properties => Format::Properties,
@@ -75,7 +77,11 @@ impl Host {
     }
 
     /// The parsed content of a live file, from the cache or the blob store.
-    async fn live_doc(&self, sha256: &str, format: FileFormat) -> Result<Option<LiveDoc>, HostError> {
+    async fn live_doc(
+        &self,
+        sha256: &str,
+        format: FileFormat,
+    ) -> Result<Option<LiveDoc>, HostError> {
         let cache_key = format!("{sha256}:{}", format.as_str());
         if let Some(doc) = self.docs.lock().expect("lock poisoned").get(&cache_key) {
             return Ok(Some(doc.clone()));
@@ -83,15 +89,12 @@ impl Host {
         let Some(bytes) = self.store.blob(sha256).await? else {
             return Ok(None);
         };
-        let parsed = match String::from_utf8(bytes) {
-            Ok(text) => Document::parse(format_of(format), &text)
-                .map(Arc::new)
-                .map_err(|e| e.to_string()),
-            Err(_) => Err("not UTF-8 text".to_string()),
-        };
-        let doc = LiveDoc {
-            sha256: sha256.to_string(),
-            parsed,
+        let doc = match String::from_utf8(bytes) {
+            Ok(text) => LiveDoc::parse(sha256.to_string(), format_of(format), &text),
+            Err(_) => LiveDoc {
+                sha256: sha256.to_string(),
+                parsed: Err("not UTF-8 text".to_string()),
+            },
         };
         self.docs
             .lock()
@@ -198,22 +201,25 @@ impl Host {
             } else {
                 "self_heal is off: the hand edit is recorded, not reverted"
             };
-            self.set_status(name, OUT_OF_SYNC, Some(why.into()), record.synced_revision.clone())
-                .await?;
+            self.set_status(
+                name,
+                OUT_OF_SYNC,
+                Some(why.into()),
+                record.synced_revision.clone(),
+            )
+            .await?;
             return Ok(Action::AwaitChange);
         }
 
-        let needs_approval = policy.sync == SyncMode::Approve
-            || (cause == JobIntent::Intentional && active.guarded);
+        let needs_approval =
+            policy.sync == SyncMode::Approve || (cause == JobIntent::Intentional && active.guarded);
         let job_cause = match cause {
             JobIntent::Intentional => JobCause::Commit,
             JobIntent::Corrective => JobCause::Drift,
         };
-        let expires_at = now
-            .checked_add(self.config.job_ttl)
-            .ok()
-            .or(Some(now));
+        let expires_at = now.checked_add(self.config.job_ttl).ok().or(Some(now));
         let mut degraded = Vec::new();
+        let mut waiting_for_report = false;
         let mut emitted = 0usize;
         let mut restart = false;
         let mut reload_commands = Vec::new();
@@ -225,7 +231,8 @@ impl Host {
                 ops: file.ops.clone(),
                 expected_sha256: None,
             });
-            let payload = serde_json::to_value(&spec).map_err(|e| HostError::Invalid(e.to_string()))?;
+            let payload =
+                serde_json::to_value(&spec).map_err(|e| HostError::Invalid(e.to_string()))?;
             let effect_key = format!("{name}:{}", file.path);
             let latest = jobs.iter().rfind(|j| j.effect_key == effect_key);
             if let Some(job) = latest {
@@ -239,6 +246,17 @@ impl Host {
                     self.store
                         .transition_job(&job.uuid, JobStatus::Superseded, Some("re-planned"), now)
                         .await?;
+                } else if job.status == JobStatus::Succeeded
+                    && job.payload == payload
+                    && job
+                        .completed_at
+                        .is_some_and(|at| now.duration_since(at).unsigned_abs() < REPORT_GRACE)
+                {
+                    // Done, but the agent's new manifest has not arrived yet: the live view is
+                    // stale, not the file. Look again shortly instead of planning the same edit
+                    // (after the grace period the same edit is planned again: the file went back).
+                    waiting_for_report = true;
+                    continue;
                 } else if job.status == JobStatus::Failed && job.payload == payload {
                     degraded.push(format!(
                         "{}: {}",
@@ -333,16 +351,21 @@ impl Host {
         let moving = jobs_now.len() - held;
         let (status, message) = if !degraded.is_empty() {
             (DEGRADED, Some(degraded.join("; ")))
-        } else if moving > 0 {
+        } else if moving > 0 || waiting_for_report {
             (PROGRESSING, None)
         } else if held > 0 {
-            (OUT_OF_SYNC, Some(format!("{held} job(s) awaiting approval")))
+            (
+                OUT_OF_SYNC,
+                Some(format!("{held} job(s) awaiting approval")),
+            )
         } else {
             (OUT_OF_SYNC, None)
         };
         self.set_status(name, status, message, record.synced_revision.clone())
             .await?;
-        Ok(if moving > 0 {
+        Ok(if waiting_for_report {
+            Action::requeue(Duration::from_millis(500))
+        } else if moving > 0 {
             Action::requeue(PROGRESS_RECHECK)
         } else {
             Action::AwaitChange

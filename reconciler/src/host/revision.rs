@@ -22,8 +22,14 @@ use crate::store::{NewInstance, NewServer};
 pub enum RevisionChange {
     /// The reference still points at the active (or last refused) commit.
     Unchanged,
-    Activated { sha: String, guarded: bool },
-    Refused { sha: String, reason: String },
+    Activated {
+        sha: String,
+        guarded: bool,
+    },
+    Refused {
+        sha: String,
+        reason: String,
+    },
 }
 
 fn resolve(repo: &Path, reference: &str) -> Result<String, HostError> {
@@ -78,7 +84,9 @@ impl Host {
                     .map(|d| d.to_string())
                     .collect::<Vec<_>>()
                     .join("\n");
-                self.store.record_revision(&sha, false, &reason, now).await?;
+                self.store
+                    .record_revision(&sha, false, &reason, now)
+                    .await?;
                 tracing::warn!(revision = %sha, errors = invalid.errors, "refused an invalid revision");
                 *self.refused.write().expect("lock poisoned") = Some(RefusedRevision {
                     sha: sha.clone(),

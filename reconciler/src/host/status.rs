@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use homeamp_schemas::status::{
-    FleetStatus, InstanceStatus, RefusedRevisionStatus, SYNC_STATES,
-};
+use homeamp_schemas::status::{FleetStatus, InstanceStatus, RefusedRevisionStatus, SYNC_STATES};
 
 use super::{Host, HostError};
 use crate::store::{DriftFilter, JobFilter};

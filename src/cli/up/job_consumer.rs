@@ -1,0 +1,56 @@
+//! A local agent's side of the job bus: read, apply, report, acknowledge.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use homeamp_agent::{Agent, HostLink};
+use homeamp_reconciler::bus::JobBus;
+use homeamp_schemas::job::SignedJob;
+use tokio_util::sync::CancellationToken;
+
+/// Entries unacknowledged this long are taken back (an apply that died halfway).
+const RECLAIM_AFTER: Duration = Duration::from_secs(60);
+
+pub async fn run<L: HostLink>(
+    bus: Arc<dyn JobBus>,
+    agent: Arc<Agent>,
+    link: Arc<L>,
+    server: String,
+    shutdown: CancellationToken,
+) {
+    let consumer = format!("agent-{server}");
+    loop {
+        let read = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            read = bus.read(&server, &consumer, 16, Duration::from_secs(1)) => read,
+        };
+        let mut deliveries = match read {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading jobs failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if deliveries.is_empty() {
+            match bus.reclaim(&server, &consumer, RECLAIM_AFTER).await {
+                Ok(reclaimed) => deliveries = reclaimed,
+                Err(e) => tracing::warn!(error = %e, "reclaiming jobs failed"),
+            }
+        }
+        for delivery in deliveries {
+            match serde_json::from_slice::<SignedJob>(&delivery.payload) {
+                Ok(job) => {
+                    let result = agent.process_job(link.as_ref(), job).await;
+                    tracing::debug!(job = %result.job_id, status = ?result.status, "job done");
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, entry = %delivery.id, "dropping an unreadable job")
+                }
+            }
+            if let Err(e) = bus.ack(&server, std::slice::from_ref(&delivery.id)).await {
+                tracing::warn!(error = %e, "acknowledging a job failed");
+            }
+        }
+    }
+}

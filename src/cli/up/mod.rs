@@ -1,0 +1,323 @@
+//! `homeamp up`: the host and a local agent per server in one process, on SQLite and the
+//! in-process job bus.
+
+mod job_consumer;
+mod local_link;
+mod progress;
+mod signing_key;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use homeamp_agent::{Agent, AgentConfig};
+use homeamp_reconciler::bus::{InProcessBus, JobBus};
+use homeamp_reconciler::host::{Host, HostConfig, Secrets};
+use homeamp_reconciler::runtime::{Controller, ControllerConfig};
+use homeamp_reconciler::store::{JobFilter, JobStatus, NewToken, Role, Store};
+use jiff::Timestamp;
+use tokio_util::sync::CancellationToken;
+
+use self::local_link::LocalLink;
+
+/// Run the host and a local agent for every server, in one process.
+///
+/// With --demo DIR, first builds a demo fleet in DIR (or reuses the one there): the
+/// desired-state repository imported from the ArchiveSMP data that ships with homeamp,
+/// and instance folders with plugin configs rendered from it plus a few hand edits.
+/// Then it reconciles the fleet, printing progress, and serves the HTTP API.
+///
+/// Examples:
+///   homeamp up --demo /tmp/homeamp-demo
+///   homeamp up --repo ./fleet --instances ovh=/srv/amp/ovh --secrets fleet.secrets.env
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Build (or reuse) the demo fleet in DIR and run on it.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["repo", "instances"])]
+    demo: Option<PathBuf>,
+    /// The desired-state repository (without --demo).
+    #[arg(long, value_name = "REPO")]
+    repo: Option<PathBuf>,
+    /// Where a server's instance folders are (repeatable; without --demo).
+    #[arg(long = "instances", value_name = "SERVER=DIR")]
+    instances: Vec<String>,
+    /// The secrets file (NAME=value lines) for ${secret:NAME} references.
+    #[arg(long, value_name = "FILE")]
+    secrets: Option<PathBuf>,
+    /// Where the HTTP API listens.
+    #[arg(long, default_value = "127.0.0.1:8470")]
+    listen: SocketAddr,
+    /// How often the repository is checked for new commits (e.g. 500ms, 2s, 1m).
+    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    poll: Duration,
+    /// The database (default: SQLite in the state folder).
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+    /// The host's and agents' own files (default: DIR/.homeamp with --demo).
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Stop once every instance is Synced (for scripts and benchmarks).
+    #[arg(long)]
+    exit_when_synced: bool,
+}
+
+/// `500ms`, `2s`, `1m`, or a number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration: write 500ms, 2s or 1m"))?;
+    let seconds = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("unknown unit {unit:?}: use ms, s or m")),
+    };
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// The name of the admin token `homeamp up` prints.
+const UP_TOKEN: &str = "up-admin";
+
+struct Setup {
+    repo: PathBuf,
+    secrets: Secrets,
+    servers: Vec<(String, PathBuf)>,
+    state_dir: PathBuf,
+}
+
+fn setup(args: &Args) -> anyhow::Result<Setup> {
+    if let Some(dir) = &args.demo {
+        println!("building the demo fleet in {} …", dir.display());
+        let fleet = homeamp_demo::build(dir).context("building the demo fleet")?;
+        if fleet.created {
+            println!(
+                "  imported the ArchiveSMP data into {} ({} instances), wrote {} config files",
+                fleet.repo.display(),
+                fleet.instances,
+                fleet.files_written
+            );
+            for edit in &fleet.hand_edits {
+                println!(
+                    "  hand edit on {}: {} {} = {} (desired {})",
+                    edit.instance,
+                    edit.file,
+                    edit.key,
+                    serde_json::to_string(&edit.to)?,
+                    serde_json::to_string(&edit.from)?
+                );
+            }
+        } else {
+            println!("  reusing the demo fleet already there");
+        }
+        let secrets = Secrets::from_file(&fleet.secrets_file)?;
+        return Ok(Setup {
+            repo: fleet.repo,
+            secrets,
+            servers: fleet.servers,
+            state_dir: args
+                .state_dir
+                .clone()
+                .unwrap_or_else(|| fleet.dir.join(".homeamp")),
+        });
+    }
+    let Some(repo) = args.repo.clone() else {
+        bail!("give --demo DIR, or --repo REPO with --instances SERVER=DIR");
+    };
+    let mut servers = Vec::new();
+    for spec in &args.instances {
+        let Some((server, dir)) = spec.split_once('=') else {
+            bail!("--instances takes SERVER=DIR, not {spec:?}");
+        };
+        servers.push((server.to_string(), PathBuf::from(dir)));
+    }
+    let secrets = match &args.secrets {
+        Some(path) => Secrets::from_file(path)?,
+        None => Secrets::empty(),
+    };
+    let state_dir = args
+        .state_dir
+        .clone()
+        .unwrap_or_else(|| repo.with_extension("homeamp-state"));
+    Ok(Setup {
+        repo,
+        secrets,
+        servers,
+        state_dir,
+    })
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: Args) -> anyhow::Result<ExitCode> {
+    let setup = setup(&args)?;
+    std::fs::create_dir_all(&setup.state_dir)
+        .with_context(|| format!("creating {}", setup.state_dir.display()))?;
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", setup.state_dir.join("homeamp.db").display()));
+    let store = Store::connect(&db).await.context("opening the store")?;
+    let key = signing_key::load_or_create(&setup.state_dir.join("host.key"))?;
+    let bus: Arc<dyn JobBus> = Arc::new(InProcessBus::new());
+    let host = Host::new(
+        store.clone(),
+        bus.clone(),
+        key,
+        setup.secrets,
+        HostConfig::new(&setup.repo),
+    );
+    let shutdown = CancellationToken::new();
+    let mut tasks = tokio::task::JoinSet::new();
+
+    // The in-process bus forgets on restart: what was delivered and not finished goes again.
+    let lost = store
+        .list_jobs(&JobFilter {
+            in_flight_only: true,
+            ..Default::default()
+        })
+        .await?;
+    for job in lost
+        .iter()
+        .filter(|j| matches!(j.status, JobStatus::Delivered | JobStatus::Running))
+    {
+        store.requeue_job(&job.uuid, Timestamp::now()).await?;
+    }
+
+    let (controller, handle) = Controller::new(host.clone(), ControllerConfig::default());
+    host.attach(handle);
+    tasks.spawn(controller.run(shutdown.clone()));
+
+    match host.refresh_revision().await {
+        Ok(change) => tracing::info!(?change, "desired state loaded"),
+        Err(e) => eprintln!("warning: {e}"),
+    }
+    {
+        let host = host.clone();
+        let shutdown = shutdown.clone();
+        let every = args.poll;
+        tasks.spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(every) => {}
+                }
+                match host.refresh_revision().await {
+                    Ok(homeamp_reconciler::host::RevisionChange::Unchanged) => {}
+                    Ok(change) => println!("{}", progress::describe_change(&change)),
+                    Err(e) => tracing::warn!(error = %e, "polling the repository failed"),
+                }
+            }
+        });
+    }
+    tasks.spawn(
+        host.clone()
+            .run_outbox(Duration::from_secs(1), shutdown.clone()),
+    );
+
+    let link = Arc::new(LocalLink::new(host.clone()));
+    for (server, root) in &setup.servers {
+        std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
+        let config = AgentConfig::new(
+            server.clone(),
+            root.clone(),
+            setup.state_dir.join(format!("agent-{server}")),
+            host.verifying_key(),
+        );
+        let agent = Arc::new(Agent::new(config).context("starting an agent")?);
+        agent.rediscover()?;
+        let stop = shutdown.clone();
+        tasks.spawn({
+            let agent = agent.clone();
+            let link = link.clone();
+            async move {
+                if let Err(e) = agent.run(link, stop.cancelled_owned()).await {
+                    tracing::error!(error = %e, "agent stopped");
+                }
+            }
+        });
+        tasks.spawn(job_consumer::run(
+            bus.clone(),
+            agent,
+            link.clone(),
+            server.clone(),
+            shutdown.clone(),
+        ));
+    }
+
+    // One admin token per run: the previous run's stops working.
+    store.revoke_token(UP_TOKEN, Timestamp::now()).await?;
+    let token = store
+        .create_token(
+            &NewToken {
+                name: UP_TOKEN.to_string(),
+                role: Role::Admin,
+                server: None,
+            },
+            Timestamp::now(),
+        )
+        .await?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("API on http://{address}  (read-only endpoints open on loopback)");
+    println!("admin token: {}", token.secret);
+    let app = homeamp_reconciler::api::router(
+        host.clone(),
+        homeamp_reconciler::api::Auth { open_reads: true },
+    );
+    {
+        let shutdown = shutdown.clone();
+        tasks.spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown.cancelled_owned())
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the HTTP server stopped");
+            }
+        });
+    }
+
+    let converged = progress::watch(host.clone(), args.exit_when_synced, shutdown.clone());
+    tokio::select! {
+        _ = converged => {}
+        _ = signal() => println!("stopping …"),
+    }
+    shutdown.cancel();
+    while tasks.join_next().await.is_some() {}
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => return ctrl_c.await.unwrap_or(()),
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await.unwrap_or(());
+}

@@ -1,0 +1,331 @@
+//! `homeamp up` end to end: the real binary, a real git repository, real instance folders.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::host_process::{Up, all_synced};
+use crate::support::GitRepo;
+
+const MATRIX: &str = "plugin_name,plugin_type,auto_update,update_source,server_SMP1,server_SMP2,server_DEV1\n\
+CoreProtect,bukkit/paper,False,manual,True,True,False\n";
+
+const LIVE_CONFIG: &str = "# CoreProtect config, tuned by hand over the years.\n\
+# Keep these comments!\n\
+verbose: false   # noisy\n\
+rollback-items: true\n\
+\n\
+# database tables\n\
+table-prefix: co_\n";
+
+fn fleet_yaml(sync: &str, self_heal: bool) -> String {
+    format!(
+        "servers:\n  local: {{ role: host }}\n\
+instances:\n  SMP1: {{ server: local, platform: paper }}\n  SMP2: {{ server: local, platform: paper }}\n  DEV1: {{ server: local, platform: paper }}\n\
+policy:\n  default: {{ sync: {sync}, self_heal: {self_heal}, restart: never }}\n  guard: {{ max_instances_changed_pct: 100 }}\n"
+    )
+}
+
+fn plugin_yaml(verbose: bool) -> String {
+    format!(
+        "universal:\n  config.yml:\n    verbose: {verbose}\n    rollback-items: true\n\
+variable:\n  config.yml:\n    table-prefix: {{ SMP1: co_smp1_, SMP2: co_smp2_ }}\n"
+    )
+}
+
+/// A small fleet: a desired-state repo and three instance folders (two run CoreProtect).
+struct SmallFleet {
+    repo: GitRepo,
+    dir: tempfile::TempDir,
+}
+
+impl SmallFleet {
+    fn new(sync: &str, self_heal: bool) -> Self {
+        let repo = GitRepo::new();
+        repo.write("homeamp.yaml", &fleet_yaml(sync, self_heal));
+        repo.write("deployment_matrix.csv", MATRIX);
+        repo.write("plugins/paper/CoreProtect.yaml", &plugin_yaml(true));
+        repo.commit("fleet");
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["SMP1", "SMP2", "DEV1"] {
+            let plugins = dir
+                .path()
+                .join("instances")
+                .join(name)
+                .join("Minecraft/plugins");
+            std::fs::create_dir_all(plugins.join("CoreProtect")).unwrap();
+            if name != "DEV1" {
+                std::fs::write(plugins.join("CoreProtect/config.yml"), LIVE_CONFIG).unwrap();
+            }
+        }
+        SmallFleet { repo, dir }
+    }
+
+    fn config(&self, instance: &str) -> PathBuf {
+        self.dir
+            .path()
+            .join("instances")
+            .join(instance)
+            .join("Minecraft/plugins/CoreProtect/config.yml")
+    }
+
+    fn read(&self, instance: &str) -> String {
+        std::fs::read_to_string(self.config(instance)).unwrap()
+    }
+
+    fn up(&self) -> Up {
+        let repo = self.repo.path().to_str().unwrap().to_string();
+        let instances = format!("local={}", self.dir.path().join("instances").display());
+        let state = self.dir.path().join("state");
+        Up::start(&[
+            "--repo",
+            &repo,
+            "--instances",
+            &instances,
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--poll",
+            "300ms",
+        ])
+    }
+}
+
+fn instance<'a>(status: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    status["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == name)
+        .unwrap_or_else(|| panic!("{name} not in {status}"))
+}
+
+fn assert_comments_kept(text: &str) {
+    for comment in [
+        "# CoreProtect config, tuned by hand over the years.",
+        "# Keep these comments!",
+        "# noisy",
+        "# database tables",
+    ] {
+        assert!(text.contains(comment), "lost {comment:?}:\n{text}");
+    }
+}
+
+const CONVERGE: Duration = Duration::from_secs(60);
+
+#[test]
+fn up_converges_the_fleet_and_keeps_comments() {
+    let fleet = SmallFleet::new("auto", true);
+    let up = fleet.up();
+    let status = up.wait_status(CONVERGE, all_synced);
+    assert_eq!(status["summary"]["Synced"], 3);
+    for (name, prefix) in [("SMP1", "co_smp1_"), ("SMP2", "co_smp2_")] {
+        let text = fleet.read(name);
+        assert!(text.contains("verbose: true"), "{text}");
+        assert!(text.contains(&format!("table-prefix: {prefix}")), "{text}");
+        assert_comments_kept(&text);
+    }
+    assert!(
+        !fleet.config("DEV1").exists(),
+        "DEV1 does not run CoreProtect"
+    );
+}
+
+#[test]
+fn a_commit_changing_a_universal_setting_reaches_every_instance_running_the_plugin() {
+    let fleet = SmallFleet::new("auto", true);
+    let up = fleet.up();
+    up.wait_status(CONVERGE, all_synced);
+    fleet
+        .repo
+        .write("plugins/paper/CoreProtect.yaml", &plugin_yaml(false));
+    let head = fleet.repo.commit("quieter CoreProtect");
+    up.wait_status(CONVERGE, |s| {
+        all_synced(s)
+            && s["revision"] == head.as_str()
+            && s["instances"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["revision"] == head.as_str())
+    });
+    for name in ["SMP1", "SMP2"] {
+        let text = fleet.read(name);
+        assert!(text.contains("verbose: false"), "{text}");
+        assert_comments_kept(&text);
+    }
+}
+
+#[test]
+fn a_hand_edit_is_reverted_when_self_heal_is_on() {
+    let fleet = SmallFleet::new("auto", true);
+    let up = fleet.up();
+    up.wait_status(CONVERGE, all_synced);
+    let healed = fleet.read("SMP1");
+    std::fs::write(
+        fleet.config("SMP1"),
+        healed.replace("verbose: true", "verbose: false"),
+    )
+    .unwrap();
+    // The revert may well happen between two polls of the status: wait for its record instead.
+    let deadline = std::time::Instant::now() + CONVERGE;
+    loop {
+        let (_, drift) = up.get("/api/drift?instance=SMP1&open=false");
+        let reverted = drift["drift"].as_array().is_some_and(|records| {
+            records.iter().any(|d| {
+                d["key_path"] == "verbose" && d["cause"] == "corrective" && d["resolved"] == true
+            })
+        });
+        if reverted && fleet.read("SMP1") == healed {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never reverted: {drift}\n{}",
+            fleet.read("SMP1")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    up.wait_status(CONVERGE, all_synced);
+    assert_eq!(
+        fleet.read("SMP1"),
+        healed,
+        "the hand edit was undone byte for byte"
+    );
+    let (_, jobs) = up.get("/api/jobs?instance=SMP1");
+    let corrective = jobs["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["intent"] == "corrective")
+        .count();
+    assert_eq!(corrective, 1, "one corrective job: {jobs}");
+}
+
+#[test]
+fn a_hand_edit_is_only_reported_under_observe() {
+    let fleet = SmallFleet::new("observe", true);
+    let before = fleet.read("SMP1");
+    let up = fleet.up();
+    let status = up.wait_status(CONVERGE, |s| {
+        instance(s, "SMP1")["sync"] == "OutOfSync"
+            && instance(s, "SMP1")["drift"].as_u64() >= Some(2)
+    });
+    assert_eq!(instance(&status, "DEV1")["sync"], "Synced");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(fleet.read("SMP1"), before, "observe never writes");
+    let (_, jobs) = up.get("/api/jobs");
+    assert_eq!(jobs["jobs"].as_array().unwrap().len(), 0, "{jobs}");
+}
+
+#[test]
+fn approve_policy_holds_jobs_until_approved() {
+    let fleet = SmallFleet::new("approve", true);
+    let before = fleet.read("SMP1");
+    let up = fleet.up();
+    let status = up.wait_status(CONVERGE, |s| {
+        instance(s, "SMP1")["jobs_in_flight"].as_u64() >= Some(1)
+            && instance(s, "SMP2")["jobs_in_flight"].as_u64() >= Some(1)
+    });
+    assert_eq!(instance(&status, "SMP1")["sync"], "OutOfSync");
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        fleet.read("SMP1"),
+        before,
+        "nothing is applied before approval"
+    );
+    let (_, jobs) = up.get("/api/jobs?status=awaiting_approval");
+    let held = jobs["jobs"].as_array().unwrap().clone();
+    assert!(!held.is_empty(), "{jobs}");
+    let (code, _) = up.post(
+        &format!("/api/jobs/{}/approve", held[0]["id"].as_str().unwrap()),
+        None,
+    );
+    assert_eq!(code, 200);
+    for job in &held[1..] {
+        up.post(
+            &format!("/api/jobs/{}/approve", job["id"].as_str().unwrap()),
+            None,
+        );
+    }
+    up.wait_status(CONVERGE, all_synced);
+    assert!(fleet.read("SMP1").contains("verbose: true"));
+}
+
+#[test]
+fn an_invalid_commit_leaves_the_fleet_on_the_last_valid_revision() {
+    let fleet = SmallFleet::new("auto", true);
+    let up = fleet.up();
+    let status = up.wait_status(CONVERGE, all_synced);
+    let good = status["revision"].as_str().unwrap().to_string();
+    fleet.repo.write(
+        "plugins/paper/CoreProtect.yaml",
+        "universal:\n  config.yml:\n    verbose: false\nvariable:\n  config.yml:\n    table-prefix: { NOPE9: x }\n",
+    );
+    let bad = fleet.repo.commit("typo in an instance name");
+    let status = up.wait_status(CONVERGE, |s| s["refused_revision"]["sha"] == bad.as_str());
+    assert_eq!(status["revision"], good.as_str());
+    let reason = status["refused_revision"]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("plugins/paper/CoreProtect.yaml:"),
+        "{reason}"
+    );
+    assert!(reason.contains("NOPE9"), "{reason}");
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        fleet.read("SMP1").contains("verbose: true"),
+        "the refused change was not applied"
+    );
+}
+
+#[test]
+fn a_killed_host_resumes_without_duplicating_or_losing_jobs() {
+    let fleet = SmallFleet::new("approve", true);
+    let up = fleet.up();
+    up.wait_status(CONVERGE, |s| {
+        instance(s, "SMP1")["jobs_in_flight"].as_u64() >= Some(1)
+            && instance(s, "SMP2")["jobs_in_flight"].as_u64() >= Some(1)
+    });
+    let (_, before) = up.get("/api/jobs");
+    let before = before["jobs"].as_array().unwrap().len();
+    up.kill();
+
+    let up = fleet.up();
+    std::thread::sleep(Duration::from_secs(2));
+    let (_, jobs) = up.get("/api/jobs");
+    let jobs = jobs["jobs"].as_array().unwrap().clone();
+    assert_eq!(
+        jobs.len(),
+        before,
+        "the restarted host made no second copy: {jobs:?}"
+    );
+    for job in &jobs {
+        up.post(
+            &format!("/api/jobs/{}/approve", job["id"].as_str().unwrap()),
+            None,
+        );
+    }
+    up.wait_status(CONVERGE, all_synced);
+    let (_, jobs) = up.get("/api/jobs");
+    let jobs = jobs["jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), before, "{jobs:?}");
+    assert!(jobs.iter().all(|j| j["status"] == "succeeded"), "{jobs:?}");
+}
+
+#[test]
+fn up_demo_converges_every_instance_to_synced() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let up = Up::start(&["--demo", demo.to_str().unwrap(), "--poll", "500ms"]);
+    let status = up.wait_status(Duration::from_secs(400), all_synced);
+    assert_eq!(status["summary"]["Synced"], 19);
+    let output = up.output();
+    assert!(output.contains("hand edit on"), "{output}");
+    assert!(demo_files_hold_desired(&demo));
+}
+
+/// The hand-edited files of the demo hold the desired values again and kept their comments.
+fn demo_files_hold_desired(demo: &Path) -> bool {
+    let cmi = demo.join("instances/hetzner-xeon/BIGG01/Minecraft/plugins/CMI/config.yml");
+    let text = std::fs::read_to_string(&cmi).unwrap();
+    assert!(text.starts_with("# CMI configuration"), "{text:.200}");
+    text.contains("Timer: 1440")
+}
