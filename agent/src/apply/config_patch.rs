@@ -1,11 +1,118 @@
-//! `config_patch`: set or remove settings in one config file, losslessly.
+//! `config_patch`: set or remove settings in one config file, losslessly
+//! (through `homeamp_configfiles::Document`: comments, order and quoting stay).
+//!
+//! The job is done without writing when the file already has the expected sha256,
+//! when the edit leaves the text as it is, or — even on a changed base — when every
+//! operation already holds (someone made the same edit). Otherwise a base that no
+//! longer matches is refused so that the host re-plans, and a result whose sha256 is
+//! not the one the host expected is not written.
 
-use homeamp_schemas::job::ConfigPatch;
+use std::fs;
+use std::io;
+
+use homeamp_configfiles::{Document, Format};
+use homeamp_schemas::desired::FileFormat;
+use homeamp_schemas::job::{ConfigPatch, PatchOp};
 
 use super::{ApplyError, Effect, JobContext};
+use crate::digest::{same_digest, sha256_hex};
 
-pub fn apply(_ctx: &JobContext<'_>, job: &ConfigPatch) -> Result<Effect, ApplyError> {
-    Err(ApplyError::Unsupported {
-        what: format!("config_patch of {}", job.file),
+pub fn apply(ctx: &JobContext<'_>, job: &ConfigPatch) -> Result<Effect, ApplyError> {
+    let target = ctx.resolve(&job.file)?;
+    let current = match fs::read(&target) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(ApplyError::io(&target, e)),
+    };
+    let current_sha = current.as_deref().map(sha256_hex);
+    if let (Some(expected), Some(sha)) = (&job.expected_sha256, &current_sha)
+        && same_digest(expected, sha)
+    {
+        return Ok(
+            Effect::unchanged(format!("{} already holds the result", job.file))
+                .file(&job.file, current_sha),
+        );
+    }
+    let text = match &current {
+        Some(bytes) => String::from_utf8(bytes.clone()).map_err(|_| ApplyError::Parse {
+            file: job.file.clone(),
+            format: job.format.as_str(),
+            detail: "the file is not UTF-8 text".into(),
+        })?,
+        None => String::new(),
+    };
+    let mut doc = Document::parse(format(job.format), &text).map_err(|e| ApplyError::Parse {
+        file: job.file.clone(),
+        format: job.format.as_str(),
+        detail: e.to_string(),
+    })?;
+    if let Err(base_changed) = ctx.check_base(
+        &job.file,
+        job.base_sha256.as_deref(),
+        current_sha.as_deref(),
+    ) {
+        if all_hold(&doc, &job.ops) {
+            return Ok(Effect::unchanged(format!(
+                "{} already holds every setting of the job",
+                job.file
+            ))
+            .file(&job.file, current_sha));
+        }
+        return Err(base_changed);
+    }
+    for op in &job.ops {
+        let edited = match op {
+            PatchOp::Set { path, value } => doc.set(path, value),
+            PatchOp::Remove { path } => doc.remove(path).map(|_| ()),
+        };
+        edited.map_err(|e| ApplyError::Edit {
+            file: job.file.clone(),
+            detail: e.to_string(),
+        })?;
+    }
+    let out = doc.to_string();
+    if current.is_some() && out == text {
+        return Ok(Effect::unchanged(format!(
+            "{} already holds every setting of the job",
+            job.file
+        ))
+        .file(&job.file, current_sha));
+    }
+    let out_sha = sha256_hex(out.as_bytes());
+    if let Some(expected) = &job.expected_sha256
+        && !same_digest(expected, &out_sha)
+    {
+        return Err(ApplyError::ResultMismatch {
+            file: job.file.clone(),
+            expected: expected.clone(),
+            actual: out_sha,
+        });
+    }
+    ctx.store()
+        .write(&job.file, &target, out.as_bytes())
+        .map_err(|e| ApplyError::io(&target, e))?;
+    let n = job.ops.len();
+    Ok(Effect::changed(format!(
+        "{}: applied {n} edit{}",
+        job.file,
+        if n == 1 { "" } else { "s" }
+    ))
+    .file(&job.file, Some(out_sha)))
+}
+
+fn all_hold(doc: &Document, ops: &[PatchOp]) -> bool {
+    ops.iter().all(|op| match op {
+        PatchOp::Set { path, value } => doc.get(path).is_some_and(|v| v == doc.as_stored(value)),
+        PatchOp::Remove { path } => doc.get(path).is_none(),
     })
+}
+
+fn format(format: FileFormat) -> Format {
+    match format {
+        FileFormat::Yaml => Format::Yaml,
+        FileFormat::Properties => Format::Properties,
+        FileFormat::Toml => Format::Toml,
+        FileFormat::Json => Format::Json,
+        FileFormat::Hocon => Format::Hocon,
+    }
 }
