@@ -89,7 +89,6 @@ macro_rules! text_enum {
                 }
             }
 
-            #[allow(dead_code)]
             pub(crate) fn from_column(text: &str) -> Result<Self, $crate::store::StoreError> {
                 Self::parse(text).ok_or_else(|| $crate::store::StoreError::Corrupt {
                     column: $column,

@@ -7,7 +7,7 @@
 //! fingerprint and instance. Values are stored as given: the caller passes display forms
 //! with secrets redacted or digested, never secrets.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use homeamp_schemas::job::JobIntent;
 use jiff::Timestamp;
@@ -166,23 +166,31 @@ impl TryFrom<DriftRow> for DriftRecord {
     }
 }
 
-/// Opens, updates or leaves alone the open record for one observation, inside the
-/// transaction `$tx`. Evaluates to `Result<DriftOutcome, StoreError>`.
+/// An open record, as far as deciding "unchanged or updated" needs it.
+#[derive(sqlx::FromRow)]
+struct OpenDrift {
+    id: i64,
+    fingerprint: String,
+    severity: String,
+    cause: String,
+    desired_value: Option<String>,
+    live_value: Option<String>,
+}
+
+const SELECT_OPEN: &str = "SELECT id, fingerprint, severity, cause, desired_value, live_value \
+     FROM drift_reports WHERE instance_id = ? AND resolved = FALSE";
+
+/// Opens, updates or leaves alone the record for one observation inside the transaction
+/// `$tx`, given the instance's open record with the same fingerprint (`$open`, read by the
+/// caller). Evaluates to `Result<DriftOutcome, StoreError>`.
 macro_rules! observe_in {
-    ($tx:ident, $instance_id:expr, $server_id:expr, $obs:expr, $at:expr) => {{
+    ($tx:ident, $instance_id:expr, $server_id:expr, $obs:expr, $open:expr, $at:expr) => {{
         let obs: &DriftObservation = $obs;
-        let fingerprint = obs.fingerprint();
+        let open: Option<&OpenDrift> = $open;
         let cause = wire_name(&obs.cause);
-        let open: Option<(i64, String, String, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT id, severity, cause, desired_value, live_value FROM drift_reports \
-             WHERE instance_id = ? AND open_fingerprint = ?",
-        )
-        .bind($instance_id)
-        .bind(&fingerprint)
-        .fetch_optional(&mut *$tx)
-        .await?;
         match open {
             None => {
+                let fingerprint = obs.fingerprint();
                 let id = sqlx::query(
                     "INSERT INTO drift_reports (physical_server_id, instance_id, plugin_name, \
                      config_file, key_path, drift_type, severity, cause, desired_value, live_value, \
@@ -209,15 +217,15 @@ macro_rules! observe_in {
                 .inserted_id();
                 Ok::<_, StoreError>(DriftOutcome::Opened(id))
             }
-            Some((id, severity, old_cause, desired, live))
-                if severity == obs.severity.as_str()
-                    && old_cause == cause
-                    && desired == obs.desired_value
-                    && live == obs.live_value =>
+            Some(open)
+                if open.severity == obs.severity.as_str()
+                    && open.cause == cause
+                    && open.desired_value == obs.desired_value
+                    && open.live_value == obs.live_value =>
             {
-                Ok(DriftOutcome::Unchanged(id))
+                Ok(DriftOutcome::Unchanged(open.id))
             }
-            Some((id, ..)) => {
+            Some(open) => {
                 sqlx::query(
                     "UPDATE drift_reports SET severity = ?, cause = ?, desired_value = ?, \
                      live_value = ?, updated_at = ? WHERE id = ?",
@@ -227,10 +235,10 @@ macro_rules! observe_in {
                 .bind(&obs.desired_value)
                 .bind(&obs.live_value)
                 .bind($at)
-                .bind(id)
+                .bind(open.id)
                 .execute(&mut *$tx)
                 .await?;
-                Ok(DriftOutcome::Updated(id))
+                Ok(DriftOutcome::Updated(open.id))
             }
         }
     }};
@@ -251,7 +259,14 @@ impl Store {
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let (instance_id, server_id) = instance_ids!(&mut *tx, instance)?;
-            let outcome = observe_in!(tx, instance_id, server_id, observation, at)?;
+            let sql = sqlx::AssertSqlSafe(format!("{SELECT_OPEN} AND open_fingerprint = ?"));
+            let open: Option<OpenDrift> = sqlx::query_as(sql)
+                .bind(instance_id)
+                .bind(observation.fingerprint())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let outcome =
+                observe_in!(tx, instance_id, server_id, observation, open.as_ref(), at)?;
             tx.commit().await?;
             Ok(outcome)
         })
@@ -276,31 +291,46 @@ impl Store {
         at: Timestamp,
     ) -> Result<DriftSync, StoreError> {
         let at = millis(at);
+        // One observation per fingerprint, the last one listed winning, in list order.
+        let mut seen = HashSet::new();
+        let mut latest: Vec<(String, &DriftObservation)> = observations
+            .iter()
+            .rev()
+            .map(|o| (o.fingerprint(), o))
+            .filter(|(f, _)| seen.insert(f.clone()))
+            .collect();
+        latest.reverse();
         with_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let (instance_id, server_id) = instance_ids!(&mut *tx, instance)?;
+            let open: Vec<OpenDrift> = sqlx::query_as(SELECT_OPEN)
+                .bind(instance_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let open: HashMap<String, OpenDrift> =
+                open.into_iter().map(|o| (o.fingerprint.clone(), o)).collect();
             let mut sync = DriftSync::default();
-            let mut seen = HashSet::new();
-            for observation in observations {
-                match observe_in!(tx, instance_id, server_id, observation, at)? {
+            for (fingerprint, observation) in &latest {
+                let existing = open.get(fingerprint.as_str());
+                match observe_in!(tx, instance_id, server_id, observation, existing, at)? {
                     DriftOutcome::Opened(id) => sync.opened.push(id),
                     DriftOutcome::Updated(id) => sync.updated.push(id),
                     DriftOutcome::Unchanged(id) => sync.unchanged.push(id),
                 }
-                seen.insert(observation.fingerprint());
             }
-            let open: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT id, fingerprint FROM drift_reports \
-                 WHERE instance_id = ? AND resolved = FALSE ORDER BY id",
-            )
-            .bind(instance_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            for (id, fingerprint) in open {
-                if !seen.contains(&fingerprint) {
-                    sqlx::query(RESOLVE).bind(at).bind(at).bind(id).execute(&mut *tx).await?;
-                    sync.resolved.push(id);
-                }
+            let mut gone: Vec<&OpenDrift> = open
+                .values()
+                .filter(|o| !seen.contains(&o.fingerprint))
+                .collect();
+            gone.sort_by_key(|o| o.id);
+            for record in gone {
+                sqlx::query(RESOLVE)
+                    .bind(at)
+                    .bind(at)
+                    .bind(record.id)
+                    .execute(&mut *tx)
+                    .await?;
+                sync.resolved.push(record.id);
             }
             tx.commit().await?;
             Ok(sync)

@@ -11,6 +11,8 @@ use crate::store::{Store, StoreError};
 
 /// Prefix of generated tokens, so they are recognisable in a config file or a leak scan.
 const TOKEN_PREFIX: &str = "hamp_";
+/// How stale `last_used_at` may get before a verification writes it again.
+const LAST_USED_RESOLUTION_SECS: i64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -48,6 +50,8 @@ pub struct Token {
     pub server: Option<String>,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
+    /// The last successful [`Store::verify_token`], to the minute.
+    pub last_used_at: Option<Timestamp>,
 }
 
 /// A freshly created token and its plaintext, which the store does not keep.
@@ -74,9 +78,11 @@ struct TokenRow {
     server: Option<String>,
     created_at: i64,
     revoked_at: Option<i64>,
+    last_used_at: Option<i64>,
 }
 
-const SELECT: &str = "SELECT id, name, role, server, created_at, revoked_at FROM tokens";
+const SELECT: &str =
+    "SELECT id, name, role, server, created_at, revoked_at, last_used_at FROM tokens";
 
 impl TryFrom<TokenRow> for Token {
     type Error = StoreError;
@@ -86,6 +92,7 @@ impl TryFrom<TokenRow> for Token {
             role: Role::from_column(&row.role)?,
             created_at: timestamp("tokens.created_at", row.created_at)?,
             revoked_at: opt_timestamp("tokens.revoked_at", row.revoked_at)?,
+            last_used_at: opt_timestamp("tokens.last_used_at", row.last_used_at)?,
             name: row.name,
             server: row.server,
         })
@@ -167,7 +174,25 @@ impl Store {
         let hash = sha256_hex(secret.as_bytes());
         let row: Option<TokenRow> =
             with_pool!(self, pool => sqlx::query_as(sql).bind(&hash).fetch_optional(pool).await?);
-        row.map(Token::try_from).transpose()
+        let Some(mut token) = row.map(Token::try_from).transpose()? else {
+            return Ok(None);
+        };
+        // Bookkeeping, not on every request: one write per token per minute at most.
+        let now = timestamp("tokens.last_used_at", millis(Timestamp::now()))?;
+        let stale = token
+            .last_used_at
+            .is_none_or(|at| now.duration_since(at).as_secs() >= LAST_USED_RESOLUTION_SECS);
+        if stale {
+            with_pool!(self, pool => {
+                sqlx::query("UPDATE tokens SET last_used_at = ? WHERE id = ?")
+                    .bind(millis(now))
+                    .bind(token.id)
+                    .execute(pool)
+                    .await?;
+            });
+            token.last_used_at = Some(now);
+        }
+        Ok(Some(token))
     }
 
     /// Revokes the unrevoked token named `name`. False if there was none.
@@ -222,6 +247,7 @@ mod tests {
                 server: None,
                 created_at: Timestamp::UNIX_EPOCH,
                 revoked_at: None,
+                last_used_at: None,
             },
             secret: "hamp_0123456789abcdef".into(),
         };

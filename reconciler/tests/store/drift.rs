@@ -197,8 +197,25 @@ async fn drift_is_listed_by_server_instance_plugin_and_openness(db: Db) -> Resul
     Ok(())
 }
 
+async fn an_observation_listed_twice_in_one_sync_counts_once_with_its_last_values(
+    db: Db,
+) -> Result<()> {
+    let store = db.store;
+    small_fleet(&store).await?;
+    let first = setting("CoreProtect", "verbose", "false");
+    let mut last = first.clone();
+    last.live_value = Some("off".into());
+    let sync = store.sync_drift("SMP201", &[first, last], t(1)).await?;
+    assert_eq!(sync.opened.len(), 1);
+    let records = store.list_drift(&DriftFilter::default()).await?;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].live_value.as_deref(), Some("off"));
+    Ok(())
+}
+
 store_tests!(
     drift_is_opened_updated_and_resolved,
     sync_drift_makes_open_records_match_the_observations,
     drift_is_listed_by_server_instance_plugin_and_openness,
+    an_observation_listed_twice_in_one_sync_counts_once_with_its_last_values,
 );

@@ -51,6 +51,9 @@ async fn a_token_verifies_until_it_is_revoked(db: Db) -> Result<()> {
     assert_eq!(verified.role, Role::Agent);
     assert_eq!(verified.server.as_deref(), Some("ovh"));
     assert_eq!(verified.created_at, t(1));
+    let used = verified.last_used_at.expect("verification is recorded");
+    let listed = store.list_tokens().await?;
+    assert_eq!(listed[0].last_used_at, Some(used));
     assert!(store.verify_token("hamp_guess").await?.is_none());
     assert!(
         store
