@@ -329,3 +329,25 @@ fn demo_files_hold_desired(demo: &Path) -> bool {
     assert!(text.starts_with("# CMI configuration"), "{text:.200}");
     text.contains("Timer: 1440")
 }
+
+#[test]
+fn an_empty_report_never_leads_to_writing_anything() {
+    let fleet = SmallFleet::new("auto", true);
+    std::fs::remove_file(fleet.config("SMP2")).unwrap();
+    let up = fleet.up();
+    let status = up.wait_status(CONVERGE, |s| {
+        instance(s, "SMP1")["sync"] == "Synced" && instance(s, "SMP2")["sync"] == "Unknown"
+    });
+    let message = instance(&status, "SMP2")["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(message.contains("no files"), "{message}");
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        !fleet.config("SMP2").exists(),
+        "nothing was created from an empty report"
+    );
+    let (_, jobs) = up.get("/api/jobs?instance=SMP2");
+    assert_eq!(jobs["jobs"].as_array().unwrap().len(), 0, "{jobs}");
+}

@@ -143,6 +143,21 @@ impl Host {
             .into_iter()
             .map(|f| (f.path, f.sha256))
             .collect();
+        let wants_files = rendered.plugins.values().any(|p| !p.files.is_empty());
+        if manifest.is_empty() && wants_files {
+            // An empty report is far more often an unmounted disk or a half-made instance
+            // than a fleet to rebuild from scratch: never act on it.
+            self.set_status(
+                name,
+                UNKNOWN,
+                Some(
+                    "the agent reported no files: nothing is changed until it reports them".into(),
+                ),
+                record.synced_revision.clone(),
+            )
+            .await?;
+            return Ok(Action::AwaitChange);
+        }
         let mut live = HashMap::new();
         let mut waiting_for_blobs = false;
         for plugin in rendered.plugins.values() {
