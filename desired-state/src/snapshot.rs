@@ -94,6 +94,7 @@ pub fn from_dir(dir: &Path) -> Result<Snapshot, LoadError> {
         let path = path.to_path_buf();
         move |source| LoadError::Io { path, source }
     };
+    std::fs::read_dir(dir).map_err(io(dir))?;
     let mut files = BTreeMap::new();
     for name in [FLEET_FILE, MATRIX_FILE] {
         let path = dir.join(name);

@@ -177,7 +177,12 @@ pub fn parse(text: &str) -> Result<Tree, YamlError> {
                 ),
                 None => return Err(YamlError::new(at, "alias to an unknown anchor")),
             },
-            Event::DocumentEnd if root.is_some() => break,
+            Event::DocumentStart(_) if root.is_some() => {
+                return Err(YamlError::new(
+                    at,
+                    "more than one YAML document (---): a file holds one",
+                ));
+            }
             _ => continue,
         };
         if anchor != 0 {
@@ -564,6 +569,13 @@ mod tests {
                 .map(<[_]>::len),
             Some(0)
         );
+    }
+
+    #[test]
+    fn a_second_document_is_refused() {
+        let err = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!(err.at.line, 2, "{err:?}");
+        assert!(parse("---\na: 1\n...\n").is_ok());
     }
 
     #[test]

@@ -196,3 +196,15 @@ fn plugin_file_for_no_platform_is_reported() {
         stdout(&out)
     );
 }
+
+#[test]
+fn missing_repository_folder_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["validate", "--repo", "no-such-folder"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("reading no-such-folder"),
+        "{}",
+        stderr(&out)
+    );
+}
