@@ -66,11 +66,12 @@ fn fleet_repo(dir: &Path) -> PathBuf {
         .lines()
         .map(|line| {
             let mut fields: Vec<&str> = line.split(',').collect();
-            if pinned < 3 && !line.contains('"') {
-                if let Some(cell) = fields.iter_mut().skip(4).find(|f| **f == "True") {
-                    *cell = "5.0.1";
-                    pinned += 1;
-                }
+            if pinned < 3
+                && !line.contains('"')
+                && let Some(cell) = fields.iter_mut().skip(4).find(|f| **f == "True")
+            {
+                *cell = "5.0.1";
+                pinned += 1;
             }
             fields.join(",")
         })
