@@ -205,6 +205,7 @@ impl Agent {
     ) -> JobResult {
         let agent = self.clone();
         let instance = signed.envelope.instance.clone();
+        let (job_id, attempt) = (signed.envelope.job_id.clone(), signed.envelope.attempt);
         let rescan = matches!(signed.envelope.spec, JobSpec::Rescan);
         let result = match tokio::task::spawn_blocking(move || agent.apply(&signed)).await {
             Ok(result) => result,
@@ -212,8 +213,8 @@ impl Agent {
                 // A panic inside apply: reported as a failure so the host can retry.
                 tracing::error!(error = %e, "applying a job panicked");
                 return JobResult {
-                    job_id: String::new(),
-                    attempt: 0,
+                    job_id,
+                    attempt,
                     status: homeamp_schemas::report::JobStatus::Failed,
                     reason: None,
                     message: format!("the agent failed while applying the job: {e}"),
@@ -247,9 +248,16 @@ impl Agent {
     }
 
     /// Rediscovers the instances, scans and reports every one of them.
+    /// Also forgets job records that are past use.
     pub async fn full_rescan<L: HostLink>(self: &Arc<Self>, link: &L) -> Result<(), AgentError> {
         let agent = self.clone();
-        tokio::task::spawn_blocking(move || agent.rediscover()).await??;
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = agent.seen.prune(Timestamp::now()) {
+                tracing::warn!(error = %e, "could not prune old job records");
+            }
+            agent.rediscover()
+        })
+        .await??;
         for instance in self.instances() {
             if let Err(e) = self.scan_and_report(link, &instance.name, true).await {
                 tracing::warn!(instance = %instance.name, error = %e, "scan or report failed");
@@ -262,7 +270,8 @@ impl Agent {
     /// instance within a second of a change to its files, a full rescan every
     /// `rescan_every`, a heartbeat every `heartbeat_every`. Jobs arrive separately, through
     /// [`Agent::process_job`]. Errors talking to the host are logged and retried by the next
-    /// scan or heartbeat; only a watcher that cannot start ends the loop with an error.
+    /// scan or heartbeat; only a file watcher that cannot be created ends the loop with an error
+    /// (a folder that cannot be watched is logged, and covered by the periodic rescan).
     pub async fn run<L: HostLink>(
         self: Arc<Self>,
         link: Arc<L>,
@@ -270,7 +279,7 @@ impl Agent {
     ) -> Result<(), AgentError> {
         let (tx, mut changes) = mpsc::unbounded_channel();
         let mut watcher = InstanceWatcher::new(self.config.scan.clone(), tx)?;
-        watcher.refresh(&self.instances())?;
+        watcher.refresh(&self.instances());
         let mut debouncer = Debouncer::new(self.config.debounce, self.config.max_report_delay);
         let mut rescan = tokio::time::interval(self.config.rescan_every);
         let mut heartbeat = tokio::time::interval(self.config.heartbeat_every);
@@ -289,13 +298,13 @@ impl Agent {
                             Err(e) => tracing::warn!(instance = %name, error = %e, "rescan after a change failed"),
                         }
                     }
-                    watcher.refresh(&self.instances())?;
+                    watcher.refresh(&self.instances());
                 }
                 _ = rescan.tick() => {
                     if let Err(e) = self.full_rescan(link.as_ref()).await {
                         tracing::warn!(error = %e, "full rescan failed");
                     }
-                    watcher.refresh(&self.instances())?;
+                    watcher.refresh(&self.instances());
                 }
                 _ = heartbeat.tick() => {
                     if let Err(e) = self.heartbeat(link.as_ref()).await {

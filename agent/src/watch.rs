@@ -66,8 +66,10 @@ impl InstanceWatcher {
         })
     }
 
-    /// Watches the folders of `instances` that exist and are not watched yet.
-    pub fn refresh(&mut self, instances: &[Instance]) -> Result<(), AgentError> {
+    /// Watches the folders of `instances` that exist and are not watched yet. A folder that
+    /// cannot be watched (removed meanwhile, or out of inotify watches) is logged and tried
+    /// again on the next refresh; the periodic rescan covers it until then.
+    pub fn refresh(&mut self, instances: &[Instance]) {
         {
             let mut roots = self.roots.write().unwrap_or_else(|p| p.into_inner());
             *roots = instances
@@ -85,18 +87,18 @@ impl InstanceWatcher {
                 if self.watched.contains(&dir) || !dir.is_dir() {
                     continue;
                 }
-                self.watcher
-                    .watch(&dir, mode)
-                    .map_err(|source| AgentError::Watch {
-                        path: dir.clone(),
-                        source,
-                    })?;
-                self.watched.insert(dir);
+                match self.watcher.watch(&dir, mode) {
+                    Ok(()) => {
+                        self.watched.insert(dir);
+                    }
+                    Err(e) => {
+                        tracing::warn!(path = %dir.display(), error = %e, "cannot watch a folder")
+                    }
+                }
             }
         }
         // Folders that vanished are dropped from the set so that a re-created one is watched again.
         self.watched.retain(|dir| dir.is_dir());
-        Ok(())
     }
 }
 

@@ -9,7 +9,9 @@
 use schemars::JsonSchema;
 
 use crate::desired::{FleetFile, PluginFile};
+use crate::job::SignedJob;
 use crate::plan::Plan;
+use crate::report::{Heartbeat, JobResult, Manifest};
 
 fn pretty<T: JsonSchema>() -> String {
     let schema = schemars::schema_for!(T);
@@ -24,5 +26,9 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("homeamp.schema.json", pretty::<FleetFile>()),
         ("plugin.schema.json", pretty::<PluginFile>()),
         ("plan.schema.json", pretty::<Plan>()),
+        ("job.schema.json", pretty::<SignedJob>()),
+        ("job-result.schema.json", pretty::<JobResult>()),
+        ("manifest.schema.json", pretty::<Manifest>()),
+        ("heartbeat.schema.json", pretty::<Heartbeat>()),
     ]
 }

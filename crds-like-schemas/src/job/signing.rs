@@ -187,6 +187,29 @@ mod tests {
     }
 
     #[test]
+    fn key_order_inside_patch_values_does_not_change_the_signature() {
+        use crate::desired::FileFormat;
+        use crate::job::{ConfigPatch, PatchOp};
+        let mut env = envelope();
+        env.spec = JobSpec::ConfigPatch(ConfigPatch {
+            file: "plugins/X/config.yml".into(),
+            format: FileFormat::Yaml,
+            base_sha256: None,
+            ops: vec![PatchOp::Set {
+                path: crate::KeyPath::parse("limits").unwrap(),
+                value: serde_json::from_str(r#"{"b": 1, "a": {"y": 2, "x": 3}}"#).unwrap(),
+            }],
+            expected_sha256: None,
+        });
+        let signed = SignedJob::sign(env, &key(7));
+        let json = serde_json::to_string(&signed).unwrap();
+        let swapped = json.replace(r#"{"b":1,"a":{"y":2,"x":3}}"#, r#"{"a":{"x":3,"y":2},"b":1}"#);
+        assert_ne!(json, swapped);
+        let back: SignedJob = serde_json::from_str(&swapped).unwrap();
+        assert!(back.verify(&key(7).verifying_key()).is_ok());
+    }
+
+    #[test]
     fn canonical_bytes_sort_keys_at_every_level() {
         let bytes = canonical_bytes(&envelope());
         let text = std::str::from_utf8(&bytes).unwrap();
