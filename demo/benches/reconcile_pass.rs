@@ -19,7 +19,6 @@ use homeamp_desired::DesiredState;
 use homeamp_reconciler::host::diff::live_path;
 use homeamp_reconciler::host::reconcile::format_of;
 use homeamp_reconciler::host::{LiveDoc, Secrets, diff_instance};
-use homeamp_schemas::job::JobIntent;
 
 type Fleet = Vec<(String, HashMap<String, LiveDoc>)>;
 
@@ -51,7 +50,8 @@ fn pass(state: &DesiredState, fleet: &Fleet, secrets: &Secrets) -> usize {
     let mut drift = 0;
     for (name, live) in fleet {
         let rendered = state.render(name).unwrap();
-        drift += diff_instance(&rendered, live, secrets, JobIntent::Corrective)
+        // The steady state: the instance is synced to the active revision.
+        drift += diff_instance(&rendered, Some(&rendered), live, secrets)
             .drift
             .len();
     }

@@ -351,3 +351,54 @@ fn an_empty_report_never_leads_to_writing_anything() {
     let (_, jobs) = up.get("/api/jobs?instance=SMP2");
     assert_eq!(jobs["jobs"].as_array().unwrap().len(), 0, "{jobs}");
 }
+
+#[test]
+fn without_self_heal_a_hand_edit_stays_but_a_commit_still_applies() {
+    let fleet = SmallFleet::new("auto", false);
+    let up = fleet.up();
+    up.wait_status(CONVERGE, all_synced);
+    // A hand edit of one key…
+    let synced = fleet.read("SMP1");
+    let edited = synced.replace("rollback-items: true", "rollback-items: false");
+    std::fs::write(fleet.config("SMP1"), &edited).unwrap();
+    up.wait_status(CONVERGE, |s| {
+        instance(s, "SMP1")["sync"] == "OutOfSync" && instance(s, "SMP1")["drift"] == 1
+    });
+    // …then a commit changing another key: the commit is applied, the hand edit is kept.
+    fleet
+        .repo
+        .write("plugins/paper/CoreProtect.yaml", &plugin_yaml(false));
+    fleet.repo.commit("quieter CoreProtect");
+    up.wait_status(CONVERGE, |s| {
+        instance(s, "SMP2")["sync"] == "Synced"
+            && s["instances"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["jobs_in_flight"] == 0)
+    });
+    let deadline = std::time::Instant::now() + CONVERGE;
+    while !fleet.read("SMP1").contains("verbose: false") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            fleet.read("SMP1")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let text = fleet.read("SMP1");
+    assert!(
+        text.contains("rollback-items: false"),
+        "the hand edit stays:\n{text}"
+    );
+    let (_, drift) = up.get("/api/drift?instance=SMP1");
+    let open: Vec<_> = drift["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["resolved"] == false)
+        .collect();
+    assert_eq!(open.len(), 1, "{drift}");
+    assert_eq!(open[0]["key_path"], "rollback-items");
+    assert_eq!(open[0]["cause"], "corrective");
+}

@@ -74,7 +74,9 @@ pub struct FilePlan {
     pub format: FileFormat,
     /// `None`: the file does not exist yet.
     pub base_sha256: Option<String>,
-    pub ops: Vec<PatchOp>,
+    /// Each edit with why it is needed: intentional (the desired value moved) or
+    /// corrective (the live value moved).
+    pub ops: Vec<(PatchOp, JobIntent)>,
     pub reload: Reload,
 }
 
@@ -96,19 +98,43 @@ pub fn live_path(folder: &str, file: &str) -> String {
     format!("plugins/{folder}/{file}")
 }
 
-/// Compares `rendered` with `live` (path → document). `cause` labels the drift records.
+/// Compares `rendered` with `live` (path → document).
+///
+/// `previous` is the instance rendered at the revision it was last synced to. A value
+/// that differs is *intentional* when the live value is still what `previous` wanted (the
+/// commit moved), or when there is no previous revision (the first sync); otherwise it is
+/// *corrective* (someone changed the live file).
 pub fn diff_instance(
     rendered: &RenderedInstance,
+    previous: Option<&RenderedInstance>,
     live: &HashMap<String, LiveDoc>,
     secrets: &Secrets,
-    cause: JobIntent,
 ) -> InstanceDiff {
     let mut out = InstanceDiff::default();
     for plugin in rendered.plugins.values() {
+        let before = previous.and_then(|p| p.plugins.get(&plugin.name));
         for (file, spec) in &plugin.files {
             let path = live_path(&plugin.folder, file);
-            let observe =
-                |drift_type, severity, key: Option<&KeyPath>, desired, live| DriftObservation {
+            let was = before.and_then(|p| p.files.get(file));
+            // What the last synced revision wanted at `key`, resolved.
+            let wanted_before = |key: &KeyPath| -> Option<Value> {
+                was.and_then(|f| f.settings.get(key))
+                    .and_then(|s| secrets.resolve(&s.value).ok())
+            };
+            let cause_of = |key: &KeyPath, current: Option<&Value>| -> JobIntent {
+                match previous {
+                    None => JobIntent::Intentional,
+                    Some(_) if wanted_before(key).as_ref() == current => JobIntent::Intentional,
+                    Some(_) => JobIntent::Corrective,
+                }
+            };
+            let file_cause = if previous.is_none() || was.is_none() {
+                JobIntent::Intentional
+            } else {
+                JobIntent::Corrective
+            };
+            let observe = |drift_type, severity, key: Option<&KeyPath>, desired, live, cause| {
+                DriftObservation {
                     plugin: Some(plugin.name.clone()),
                     config_file: Some(path.clone()),
                     key_path: key.map(|k| k.to_string()),
@@ -117,7 +143,8 @@ pub fn diff_instance(
                     cause,
                     desired_value: desired,
                     live_value: live,
-                };
+                }
+            };
             let mut ops = Vec::new();
             let (base, doc) = match live.get(&path) {
                 None => (None, None),
@@ -131,6 +158,7 @@ pub fn diff_instance(
                         None,
                         None,
                         Some(format!("not valid {}: {error}", spec.format.as_str())),
+                        JobIntent::Corrective,
                     ));
                     continue;
                 }
@@ -146,6 +174,7 @@ pub fn diff_instance(
                     None,
                     Some(format!("{} settings", spec.settings.len())),
                     Some("missing".into()),
+                    file_cause,
                 ));
             }
             for (key, setting) in &spec.settings {
@@ -158,32 +187,41 @@ pub fn diff_instance(
                             Some(key),
                             Some(format!("secret {name} is not in the host's secret store")),
                             None,
+                            JobIntent::Intentional,
                         ));
                         continue;
                     }
                 };
                 let secret = holds_secret(&setting.value);
                 match doc {
-                    None => ops.push(PatchOp::Set {
-                        path: key.clone(),
-                        value: setting.value.clone(),
-                    }),
+                    None => ops.push((
+                        PatchOp::Set {
+                            path: key.clone(),
+                            value: setting.value.clone(),
+                        },
+                        file_cause,
+                    )),
                     Some(parsed) => {
                         let current = lookup(&parsed.tree, key);
                         if current == Some(&parsed.document.as_stored(&desired)) {
                             continue;
                         }
+                        let cause = cause_of(key, current);
                         out.drift.push(observe(
                             DriftType::Setting,
                             Severity::Warning,
                             Some(key),
                             Some(display(Some(&setting.value), secret)),
                             Some(display(current, secret)),
+                            cause,
                         ));
-                        ops.push(PatchOp::Set {
-                            path: key.clone(),
-                            value: setting.value.clone(),
-                        });
+                        ops.push((
+                            PatchOp::Set {
+                                path: key.clone(),
+                                value: setting.value.clone(),
+                            },
+                            cause,
+                        ));
                     }
                 }
             }
@@ -196,14 +234,21 @@ pub fn diff_instance(
                         .keys()
                         .any(|d| key.starts_with(d) || d.starts_with(&key));
                     if !wanted {
+                        // Present now: intentional if the last synced revision still wanted it.
+                        let cause = match was {
+                            Some(f) if f.settings.contains_key(&key) => JobIntent::Intentional,
+                            _ if previous.is_none() => JobIntent::Intentional,
+                            _ => JobIntent::Corrective,
+                        };
                         out.drift.push(observe(
                             DriftType::Setting,
                             Severity::Info,
                             Some(&key),
                             Some("absent".into()),
                             Some("present".into()),
+                            cause,
                         ));
-                        ops.push(PatchOp::Remove { path: key });
+                        ops.push((PatchOp::Remove { path: key }, cause));
                     }
                 }
             }

@@ -100,6 +100,8 @@ pub struct Host {
     pub(crate) docs: Mutex<HashMap<String, LiveDoc>>,
     pub(crate) trigger: OnceLock<Handle<String>>,
     pub(crate) outbox_wake: Notify,
+    /// Earlier revisions instances were synced to, to tell intentional from corrective drift.
+    pub(crate) earlier: Mutex<HashMap<String, Arc<DesiredState>>>,
 }
 
 impl Host {
@@ -121,6 +123,7 @@ impl Host {
             docs: Mutex::new(HashMap::new()),
             trigger: OnceLock::new(),
             outbox_wake: Notify::new(),
+            earlier: Mutex::new(HashMap::new()),
         })
     }
 

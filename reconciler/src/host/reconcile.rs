@@ -178,12 +178,12 @@ impl Host {
             return Ok(Action::requeue(Duration::from_millis(500)));
         }
 
-        let cause = if record.synced_revision.as_deref() == Some(active.sha.as_str()) {
-            JobIntent::Corrective
-        } else {
-            JobIntent::Intentional
+        let previous = match record.synced_revision.as_deref() {
+            Some(sha) if sha == active.sha => Some(rendered.clone()),
+            Some(sha) => self.rendered_at(sha, name).await,
+            None => None,
         };
-        let diff = diff_instance(&rendered, &live, &self.secrets, cause);
+        let diff = diff_instance(&rendered, previous.as_ref(), &live, &self.secrets);
         let now = Timestamp::now();
         self.store.sync_drift(name, &diff.drift, now).await?;
 
@@ -208,23 +208,51 @@ impl Host {
         }
 
         let policy = &instance.policy;
-        let acting = policy.sync != SyncMode::Observe
-            && (cause == JobIntent::Intentional || policy.self_heal);
-        if !acting {
+        // What policy lets us change: nothing under observe; hand edits only with self_heal.
+        let allowed = |intent: JobIntent| {
+            policy.sync != SyncMode::Observe
+                && (intent == JobIntent::Intentional || policy.self_heal)
+        };
+        let files: Vec<_> = diff
+            .files
+            .iter()
+            .filter_map(|file| {
+                let ops: Vec<_> = file
+                    .ops
+                    .iter()
+                    .filter(|(_, intent)| allowed(*intent))
+                    .cloned()
+                    .collect();
+                (!ops.is_empty()).then(|| (file, ops))
+            })
+            .collect();
+        if files.is_empty() {
             let why = if policy.sync == SyncMode::Observe {
                 "observe policy: drift is recorded, not corrected"
             } else {
-                "self_heal is off: the hand edit is recorded, not reverted"
+                "self_heal is off: hand edits are recorded, not reverted"
             };
+            let moving = in_flight
+                .iter()
+                .any(|j| j.status != JobStatus::AwaitingApproval);
+            let status = if moving { PROGRESSING } else { OUT_OF_SYNC };
             self.set_status(
                 name,
-                OUT_OF_SYNC,
+                status,
                 Some(why.into()),
                 record.synced_revision.clone(),
             )
             .await?;
             return Ok(Action::AwaitChange);
         }
+        let cause = if files
+            .iter()
+            .any(|(_, ops)| ops.iter().any(|(_, i)| *i == JobIntent::Intentional))
+        {
+            JobIntent::Intentional
+        } else {
+            JobIntent::Corrective
+        };
 
         let needs_approval =
             policy.sync == SyncMode::Approve || (cause == JobIntent::Intentional && active.guarded);
@@ -238,12 +266,12 @@ impl Host {
         let mut emitted = 0usize;
         let mut restart = false;
         let mut reload_commands = Vec::new();
-        for file in &diff.files {
+        for (file, ops) in &files {
             let spec = JobSpec::ConfigPatch(ConfigPatch {
                 file: file.path.clone(),
                 format: file.format,
                 base_sha256: file.base_sha256.clone(),
-                ops: file.ops.clone(),
+                ops: ops.iter().map(|(op, _)| op.clone()).collect(),
                 expected_sha256: None,
             });
             let payload =

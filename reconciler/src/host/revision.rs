@@ -10,7 +10,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use homeamp_desired::DesiredState;
+use homeamp_desired::{DesiredState, RenderedInstance};
+
+/// How many earlier revisions are kept loaded.
+const EARLIER_KEPT: usize = 4;
 use homeamp_desired::plan::plan;
 use jiff::Timestamp;
 
@@ -144,6 +147,36 @@ impl Host {
         }
         self.trigger_all("new revision");
         Ok(RevisionChange::Activated { sha, guarded })
+    }
+
+    /// `instance` rendered at an earlier revision `sha` (cached; `None` if it cannot be read).
+    pub async fn rendered_at(&self, sha: &str, instance: &str) -> Option<RenderedInstance> {
+        let cached = self
+            .earlier
+            .lock()
+            .expect("lock poisoned")
+            .get(sha)
+            .cloned();
+        let state = match cached {
+            Some(state) => state,
+            None => {
+                let repo = self.config.repo.clone();
+                let at = sha.to_string();
+                let loaded = tokio::task::spawn_blocking(move || {
+                    DesiredState::load(&repo, Some(&at)).ok()?.into_valid().ok()
+                })
+                .await
+                .ok()??;
+                let state = Arc::new(loaded);
+                let mut earlier = self.earlier.lock().expect("lock poisoned");
+                if earlier.len() >= EARLIER_KEPT {
+                    earlier.clear();
+                }
+                earlier.insert(sha.to_string(), state.clone());
+                state
+            }
+        };
+        state.render(instance).ok()
     }
 
     /// At start-up: the revision the store says was active, so a restarted host resumes
