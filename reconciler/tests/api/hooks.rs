@@ -84,3 +84,22 @@ async fn the_hook_needs_an_operator() {
     let (status, _) = f.call(Method::POST, "/api/hooks/git", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_host_failure_is_a_500_that_hides_its_cause() {
+    let f = Fixture::new().await;
+    std::fs::remove_dir_all(f.repo.path()).unwrap();
+    let (status, body) = f
+        .call(
+            Method::POST,
+            "/api/hooks/git",
+            Some(&f.tokens.operator),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(error_code(&body), "internal");
+    assert_eq!(body["error"]["message"], "internal error");
+    let path = f.repo.path().display().to_string();
+    assert!(!body.to_string().contains(&path), "{body}");
+}

@@ -10,5 +10,6 @@ mod http_link;
 mod jobs;
 mod plan;
 mod reconcile;
+mod secrets;
 mod status;
 mod support;

@@ -139,6 +139,11 @@ impl Fixture {
 
     /// A host that has not looked at its repository yet (no active revision).
     pub async fn unrefreshed(auth: Auth) -> Self {
+        Self::with_secrets(auth, Secrets::empty()).await
+    }
+
+    /// As [`Fixture::unrefreshed`], with values for `${secret:NAME}` references.
+    pub async fn with_secrets(auth: Auth, secrets: Secrets) -> Self {
         let repo = tempfile::tempdir().unwrap();
         git(repo.path(), &["init", "-q"]);
         let cmi = cmi(1);
@@ -163,7 +168,7 @@ impl Fixture {
             store,
             Arc::new(InProcessBus::new()),
             SigningKey::from_bytes(&[7; 32]),
-            Secrets::empty(),
+            secrets,
             HostConfig::new(repo.path()),
         );
         let app = router(host.clone(), auth);
