@@ -23,15 +23,18 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(convert(&options()).expect("converts")))
     });
     group.bench_function("import into a new repository (one commit)", |b| {
-        b.iter_with_setup(tempfile::tempdir, |dir| {
-            let outcome = import(&ImportOptions {
-                convert: options(),
-                out: dir.path().join("fleet"),
-                ..ImportOptions::default()
-            })
-            .expect("imports");
-            black_box(outcome.commit);
-        })
+        b.iter_with_setup(
+            || tempfile::tempdir().expect("temp dir"),
+            |dir| {
+                let outcome = import(&ImportOptions {
+                    convert: options(),
+                    out: dir.path().join("fleet"),
+                    ..ImportOptions::default()
+                })
+                .expect("imports");
+                black_box(outcome.commit);
+            },
+        )
     });
     group.finish();
 }
