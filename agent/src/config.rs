@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ed25519_dalek::VerifyingKey;
+use homeamp_schemas::secrets::Secrets;
 
 use crate::scan::ScanRules;
 
@@ -34,6 +35,9 @@ pub struct AgentConfig {
     pub history_keep: usize,
     /// A lifecycle command running longer is killed and the job fails. Default 120 s.
     pub command_timeout: Duration,
+    /// Values for the `${secret:NAME}` references in jobs: jobs carry references only,
+    /// and the agent writes the value it holds. Default: none.
+    pub secrets: Secrets,
 }
 
 impl AgentConfig {
@@ -56,6 +60,7 @@ impl AgentConfig {
             max_report_delay: Duration::from_millis(500),
             history_keep: 10,
             command_timeout: Duration::from_secs(120),
+            secrets: Secrets::empty(),
         }
     }
 }

@@ -294,7 +294,9 @@ impl<'a> Parser<'a> {
             self.pos = start;
             return Err(self.fail("list index with a leading zero"));
         }
-        let n = digits.parse().map_err(|_| self.fail("list index too large"))?;
+        let n = digits
+            .parse()
+            .map_err(|_| self.fail("list index too large"))?;
         if self.peek() != Some(']') {
             return Err(self.fail("expected ']'"));
         }

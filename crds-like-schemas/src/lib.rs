@@ -14,8 +14,9 @@ pub mod job;
 pub mod keypath;
 pub mod plan;
 pub mod report;
-pub mod status;
 pub mod schema_files;
+pub mod secrets;
+pub mod status;
 pub mod value;
 
 pub use keypath::{KeyPath, KeyPathError, Segment};

@@ -90,7 +90,9 @@ impl Value {
                 None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
             serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(items) => Value::List(items.iter().map(Self::from_json).collect()),
+            serde_json::Value::Array(items) => {
+                Value::List(items.iter().map(Self::from_json).collect())
+            }
             serde_json::Value::Object(map) => Value::Map(
                 map.iter()
                     .map(|(k, v)| (k.clone(), Self::from_json(v)))
@@ -183,6 +185,9 @@ mod tests {
         let v: Value = serde_json::from_str(r#"[null,true,1,1.5,"s",[],{}]"#).unwrap();
         let Value::List(items) = v else { panic!() };
         let kinds: Vec<_> = items.iter().map(|v| v.kind().as_str()).collect();
-        assert_eq!(kinds, ["null", "bool", "int", "float", "string", "list", "map"]);
+        assert_eq!(
+            kinds,
+            ["null", "bool", "int", "float", "string", "list", "map"]
+        );
     }
 }

@@ -65,7 +65,7 @@ fn real_fleet(c: &mut Criterion) {
         .unwrap()
         .into_valid()
         .unwrap();
-    let secrets = Secrets::from_file(&demo.secrets_file).unwrap();
+    let secrets = homeamp_reconciler::host::secrets::load(&demo.secrets_file).unwrap();
     let fleet = live_of_demo(&state, &dir.path().join("instances"));
     println!(
         "real fleet: {} instances, {} live files, {} open drift records per pass",

@@ -94,7 +94,7 @@ pub fn build(dir: &Path) -> Result<DemoFleet, DemoError> {
         .map_err(|e| DemoError::Desired(e.to_string()))?
         .into_valid()
         .map_err(|e| DemoError::Desired(format!("{} errors", e.errors)))?;
-    let secrets = homeamp_reconciler::host::Secrets::from_file(&secrets_file)
+    let secrets = homeamp_reconciler::host::secrets::load(&secrets_file)
         .map_err(|e| DemoError::Desired(e.to_string()))?;
     let mut files_written = 0;
     let mut hand_edits = Vec::new();

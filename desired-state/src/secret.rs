@@ -209,7 +209,10 @@ mod tests {
         assert!(!clear_text(&Value::String("${secret:x}".into())));
         assert!(!clear_text(&Value::Bool(true)));
         for placeholder in ["", "-", "N/A", "none", "***"] {
-            assert!(!clear_text(&Value::String(placeholder.into())), "{placeholder}");
+            assert!(
+                !clear_text(&Value::String(placeholder.into())),
+                "{placeholder}"
+            );
         }
         assert!(clear_text(&Value::String("pa55w0rd".into())));
     }

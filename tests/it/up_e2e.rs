@@ -391,6 +391,9 @@ fn without_self_heal_a_hand_edit_stays_but_a_commit_still_applies() {
         text.contains("rollback-items: false"),
         "the hand edit stays:\n{text}"
     );
+    // Once the agent's report of the write is in, one record stays open: the hand edit.
+    let status = up.wait_status(CONVERGE, |s| instance(s, "SMP1")["drift"] == 1);
+    assert_eq!(instance(&status, "SMP1")["sync"], "OutOfSync");
     let (_, drift) = up.get("/api/drift?instance=SMP1");
     let open: Vec<_> = drift["drift"]
         .as_array()
@@ -401,4 +404,53 @@ fn without_self_heal_a_hand_edit_stays_but_a_commit_still_applies() {
     assert_eq!(open.len(), 1, "{drift}");
     assert_eq!(open[0]["key_path"], "rollback-items");
     assert_eq!(open[0]["cause"], "corrective");
+}
+
+#[test]
+fn secrets_reach_the_file_but_never_the_jobs_the_api_or_the_database() {
+    const VALUE: &str = "s3cr3t-Value-42";
+    let fleet = SmallFleet::new("auto", true);
+    fleet.repo.write(
+        "plugins/paper/CoreProtect.yaml",
+        "universal:\n  config.yml:\n    verbose: true\n    mysql-password: \"${secret:coreprotect-db}\"\n",
+    );
+    fleet.repo.commit("database password from the secret store");
+    let secrets = fleet.dir.path().join("fleet.secrets.env");
+    std::fs::write(&secrets, format!("coreprotect-db={VALUE}\n")).unwrap();
+    let repo = fleet.repo.path().to_str().unwrap().to_string();
+    let instances = format!("local={}", fleet.dir.path().join("instances").display());
+    let state = fleet.dir.path().join("state");
+    let up = Up::start(&[
+        "--repo",
+        &repo,
+        "--instances",
+        &instances,
+        "--state-dir",
+        state.to_str().unwrap(),
+        "--secrets",
+        secrets.to_str().unwrap(),
+    ]);
+    up.wait_status(CONVERGE, all_synced);
+    assert!(fleet.read("SMP1").contains(VALUE), "{}", fleet.read("SMP1"));
+    for path in ["/api/jobs", "/api/drift?open=false", "/api/status"] {
+        let (_, answer) = up.get(path);
+        assert!(
+            !answer.to_string().contains(VALUE),
+            "{path} shows the secret"
+        );
+    }
+    let (_, jobs) = up.get("/api/jobs?instance=SMP1");
+    let id = jobs["jobs"][0]["id"].as_str().unwrap().to_string();
+    let (_, job) = up.get(&format!("/api/jobs/{id}"));
+    assert!(!job.to_string().contains(VALUE));
+    assert!(!up.output().contains(VALUE), "the output shows the secret");
+    drop(up);
+    // The store holds references only: live files are kept with the value replaced.
+    for file in ["homeamp.db", "homeamp.db-wal"] {
+        let bytes = std::fs::read(state.join(file)).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(VALUE),
+            "{file} holds the secret in clear"
+        );
+    }
 }

@@ -46,12 +46,13 @@ pub fn apply(ctx: &JobContext<'_>, job: &ConfigPatch) -> Result<Effect, ApplyErr
         format: job.format.as_str(),
         detail: e.to_string(),
     })?;
+    let ops = resolve_secrets(ctx, &job.file, &job.ops)?;
     if let Err(base_changed) = ctx.check_base(
         &job.file,
         job.base_sha256.as_deref(),
         current_sha.as_deref(),
     ) {
-        if all_hold(&doc, &job.ops) {
+        if all_hold(&doc, &ops) {
             return Ok(Effect::unchanged(format!(
                 "{} already holds every setting of the job",
                 job.file
@@ -60,7 +61,7 @@ pub fn apply(ctx: &JobContext<'_>, job: &ConfigPatch) -> Result<Effect, ApplyErr
         }
         return Err(base_changed);
     }
-    for op in &job.ops {
+    for op in &ops {
         let edited = match op {
             PatchOp::Set { path, value } => doc.set(path, value),
             PatchOp::Remove { path } => doc.remove(path).map(|_| ()),
@@ -98,6 +99,33 @@ pub fn apply(ctx: &JobContext<'_>, job: &ConfigPatch) -> Result<Effect, ApplyErr
         if n == 1 { "" } else { "s" }
     ))
     .file(&job.file, Some(out_sha)))
+}
+
+/// The job's edits with every `${secret:NAME}` replaced by the value this agent holds.
+fn resolve_secrets(
+    ctx: &JobContext<'_>,
+    file: &str,
+    ops: &[PatchOp],
+) -> Result<Vec<PatchOp>, ApplyError> {
+    ops.iter()
+        .map(|op| match op {
+            PatchOp::Set { path, value } => {
+                let value = ctx.config.secrets.resolve(value).map_err(|name| {
+                    ApplyError::InvalidJob {
+                        file: file.to_string(),
+                        detail: format!(
+                            "secret {name:?} is not in this agent's secret store (secrets file or HOMEAMP_SECRET_* variable)"
+                        ),
+                    }
+                })?;
+                Ok(PatchOp::Set {
+                    path: path.clone(),
+                    value,
+                })
+            }
+            remove => Ok(remove.clone()),
+        })
+        .collect()
 }
 
 fn all_hold(doc: &Document, ops: &[PatchOp]) -> bool {

@@ -203,7 +203,10 @@ mod tests {
         });
         let signed = SignedJob::sign(env, &key(7));
         let json = serde_json::to_string(&signed).unwrap();
-        let swapped = json.replace(r#"{"b":1,"a":{"y":2,"x":3}}"#, r#"{"a":{"x":3,"y":2},"b":1}"#);
+        let swapped = json.replace(
+            r#"{"b":1,"a":{"y":2,"x":3}}"#,
+            r#"{"a":{"x":3,"y":2},"b":1}"#,
+        );
         assert_ne!(json, swapped);
         let back: SignedJob = serde_json::from_str(&swapped).unwrap();
         assert!(back.verify(&key(7).verifying_key()).is_ok());

@@ -7,7 +7,8 @@
 //!
 //! Values compare as the plugin reads them (`Document::get` resolves YAML 1.1
 //! scalars as SnakeYAML does), so `enabled: yes` on disk matches desired `true`.
-//! Secret references are resolved only to compare; the edits keep the references.
+//! Live files are stored with known secret values replaced by their references, so a
+//! desired reference compares with the stored text as is; the edits keep the references.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -203,7 +204,13 @@ pub fn diff_instance(
                     )),
                     Some(parsed) => {
                         let current = lookup(&parsed.tree, key);
-                        if current == Some(&parsed.document.as_stored(&desired)) {
+                        // Stored live files have known secret values replaced by their
+                        // references (see `Host::ingest_blob`), so a reference matches itself;
+                        // a value too short to be redacted matches its resolved form.
+                        let document = &parsed.document;
+                        if current == Some(&document.as_stored(&setting.value))
+                            || current == Some(&document.as_stored(&desired))
+                        {
                             continue;
                         }
                         let cause = cause_of(key, current);

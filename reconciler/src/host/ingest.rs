@@ -37,10 +37,16 @@ impl Host {
         Ok(missing)
     }
 
-    /// Stores one blob after checking that its content has the claimed sha256.
+    /// Stores one blob after checking that its content has the claimed sha256. Every
+    /// secret value the host knows is replaced by its `${secret:NAME}` reference first, so
+    /// the store never holds it (and desired references compare equal to the stored text).
     pub async fn ingest_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), HostError> {
+        let stored = match std::str::from_utf8(bytes) {
+            Ok(text) => std::borrow::Cow::Owned(self.secrets.redact(text).into_bytes()),
+            Err(_) => std::borrow::Cow::Borrowed(bytes),
+        };
         self.store
-            .put_blob_expecting(sha256, bytes, Timestamp::now())
+            .put_blob_redacted(sha256, bytes, &stored, Timestamp::now())
             .await?;
         Ok(())
     }

@@ -16,6 +16,35 @@ impl Store {
     /// its sha256 in lower-case hex.
     pub async fn put_blob(&self, bytes: &[u8], at: Timestamp) -> Result<String, StoreError> {
         let sha = sha256_hex(bytes);
+        self.insert_blob(sha, bytes, at).await
+    }
+
+    /// Stores `stored` under the sha256 of `original`, which must be `expected`: the host
+    /// keeps live files with secret values replaced by their references, under the sha the
+    /// agent reported for the file on disk.
+    pub async fn put_blob_redacted(
+        &self,
+        expected: &str,
+        original: &[u8],
+        stored: &[u8],
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let actual = sha256_hex(original);
+        if !actual.eq_ignore_ascii_case(expected) {
+            return Err(StoreError::BlobMismatch {
+                expected: expected.to_owned(),
+                actual,
+            });
+        }
+        self.insert_blob(actual, stored, at).await.map(drop)
+    }
+
+    async fn insert_blob(
+        &self,
+        sha: String,
+        bytes: &[u8],
+        at: Timestamp,
+    ) -> Result<String, StoreError> {
         let exists = with_pool!(self, pool => {
             sqlx::query_scalar::<_, i64>("SELECT 1 FROM blobs WHERE sha256 = ?")
                 .bind(&sha)

@@ -118,7 +118,7 @@ fn setup(args: &Args) -> anyhow::Result<Setup> {
         } else {
             println!("  reusing the demo fleet already there");
         }
-        let secrets = Secrets::from_file(&fleet.secrets_file)?;
+        let secrets = homeamp_reconciler::host::secrets::load(&fleet.secrets_file)?;
         return Ok(Setup {
             repo: fleet.repo,
             secrets,
@@ -140,8 +140,8 @@ fn setup(args: &Args) -> anyhow::Result<Setup> {
         servers.push((server.to_string(), PathBuf::from(dir)));
     }
     let secrets = match &args.secrets {
-        Some(path) => Secrets::from_file(path)?,
-        None => Secrets::empty(),
+        Some(path) => homeamp_reconciler::host::secrets::load(path)?,
+        None => homeamp_reconciler::host::secrets::from_env(),
     };
     let state_dir = args
         .state_dir
@@ -177,7 +177,7 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         store.clone(),
         bus.clone(),
         key,
-        setup.secrets,
+        setup.secrets.clone(),
         HostConfig::new(&setup.repo),
     );
     let shutdown = CancellationToken::new();
@@ -231,12 +231,14 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     let link = Arc::new(LocalLink::new(host.clone()));
     for (server, root) in &setup.servers {
         std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
-        let config = AgentConfig::new(
+        let mut config = AgentConfig::new(
             server.clone(),
             root.clone(),
             setup.state_dir.join(format!("agent-{server}")),
             host.verifying_key(),
         );
+        // All in one process: the agents hold the same secrets as the host.
+        config.secrets = setup.secrets.clone();
         let agent = Arc::new(Agent::new(config).context("starting an agent")?);
         agent.rediscover()?;
         let stop = shutdown.clone();
