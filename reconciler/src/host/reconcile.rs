@@ -223,7 +223,7 @@ impl Host {
                     .filter(|(_, intent)| allowed(*intent))
                     .cloned()
                     .collect();
-                (!ops.is_empty()).then(|| (file, ops))
+                (!ops.is_empty()).then_some((file, ops))
             })
             .collect();
         if files.is_empty() {
