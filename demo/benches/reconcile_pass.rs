@@ -15,7 +15,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use homeamp_configfiles::to_yaml;
 use homeamp_demo::instances::game_root;
 use homeamp_demo::nest::nest;
-use homeamp_desired::DesiredState;
+use homeamp_desired::{DesiredState, RenderedInstance};
 use homeamp_reconciler::host::diff::live_path;
 use homeamp_reconciler::host::reconcile::format_of;
 use homeamp_reconciler::host::{LiveDoc, Secrets, diff_instance};
@@ -46,16 +46,40 @@ fn live_of_demo(state: &DesiredState, root: &Path) -> Fleet {
         .collect()
 }
 
-fn pass(state: &DesiredState, fleet: &Fleet, secrets: &Secrets) -> usize {
-    let mut drift = 0;
-    for (name, live) in fleet {
-        let rendered = state.render(name).unwrap();
-        // The steady state: the instance is synced to the active revision.
-        drift += diff_instance(&rendered, Some(&rendered), live, secrets)
-            .drift
-            .len();
-    }
-    drift
+/// Every instance rendered once, as the host caches them per revision.
+fn render_all(state: &DesiredState, fleet: &Fleet) -> Vec<RenderedInstance> {
+    fleet
+        .iter()
+        .map(|(name, _)| state.render(name).unwrap())
+        .collect()
+}
+
+/// One reconcile pass: every instance diffed against its live files, on as many threads
+/// as the machine has cores (the runtime reconciles instances concurrently).
+fn pass(rendered: &[RenderedInstance], fleet: &Fleet, secrets: &Secrets) -> usize {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = fleet.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = fleet
+            .chunks(chunk)
+            .zip(rendered.chunks(chunk))
+            .map(|(lives, renders)| {
+                scope.spawn(move || {
+                    lives
+                        .iter()
+                        .zip(renders)
+                        .map(|((_, live), rendered)| {
+                            // The steady state: the instance is synced to the active revision.
+                            diff_instance(rendered, Some(rendered), live, secrets)
+                                .drift
+                                .len()
+                        })
+                        .sum::<usize>()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).sum()
+    })
 }
 
 fn real_fleet(c: &mut Criterion) {
@@ -67,15 +91,26 @@ fn real_fleet(c: &mut Criterion) {
         .unwrap();
     let secrets = homeamp_reconciler::host::secrets::load(&demo.secrets_file).unwrap();
     let fleet = live_of_demo(&state, &dir.path().join("instances"));
+    let rendered = render_all(&state, &fleet);
     println!(
-        "real fleet: {} instances, {} live files, {} open drift records per pass",
+        "real fleet: {} instances, {} live files, {} settings compared, {} drift records per pass (the demo's hand edits)",
         fleet.len(),
         fleet.iter().map(|(_, l)| l.len()).sum::<usize>(),
-        pass(&state, &fleet, &secrets)
+        rendered
+            .iter()
+            .flat_map(|r| r.plugins.values())
+            .flat_map(|p| p.files.values())
+            .map(|f| f.settings.len())
+            .sum::<usize>(),
+        pass(&rendered, &fleet, &secrets)
     );
     c.bench_function("reconcile pass, real ArchiveSMP fleet", |b| {
-        b.iter(|| black_box(pass(&state, &fleet, &secrets)))
+        b.iter(|| black_box(pass(&rendered, &fleet, &secrets)))
     });
+    c.bench_function(
+        "render every instance, real fleet (once per revision)",
+        |b| b.iter(|| black_box(render_all(&state, &fleet))),
+    );
 }
 
 const INSTANCES: usize = 1000;
@@ -166,7 +201,8 @@ fn synthetic_fleet(c: &mut Criterion) {
         .unwrap_or_else(|e| panic!("synthetic fleet invalid: {:?}", e.diagnostics.first()));
     let fleet = synthetic_live(&state);
     let secrets = Secrets::empty();
-    let drift = pass(&state, &fleet, &secrets);
+    let rendered = render_all(&state, &fleet);
+    let drift = pass(&rendered, &fleet, &secrets);
     assert_eq!(drift, 0, "the synthetic live files are exactly as desired");
     println!(
         "synthetic fleet: {INSTANCES} instances x {PLUGINS} plugins x {SETTINGS} settings; peak RSS after one pass: {:.0} MiB",
@@ -177,7 +213,10 @@ fn synthetic_fleet(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(20));
     group.bench_function("reconcile pass, 1000 x 100 x 50", |b| {
-        b.iter(|| black_box(pass(&state, &fleet, &secrets)))
+        b.iter(|| black_box(pass(&rendered, &fleet, &secrets)))
+    });
+    group.bench_function("render every instance, 1000 x 100 x 50", |b| {
+        b.iter(|| black_box(render_all(&state, &fleet)))
     });
     group.finish();
     println!(

@@ -179,7 +179,14 @@ pub fn diff_instance(
                 ));
             }
             for (key, setting) in &spec.settings {
-                let desired = match secrets.resolve(&setting.value) {
+                let secret = holds_secret(&setting.value);
+                // Resolved only when it holds a reference: most values are compared as they are.
+                let resolved = if secret {
+                    secrets.resolve(&setting.value).map(Some)
+                } else {
+                    Ok(None)
+                };
+                let desired = match resolved {
                     Ok(v) => v,
                     Err(name) => {
                         out.drift.push(observe(
@@ -193,7 +200,6 @@ pub fn diff_instance(
                         continue;
                     }
                 };
-                let secret = holds_secret(&setting.value);
                 match doc {
                     None => ops.push((
                         PatchOp::Set {
@@ -207,9 +213,10 @@ pub fn diff_instance(
                         // Stored live files have known secret values replaced by their
                         // references (see `Host::ingest_blob`), so a reference matches itself;
                         // a value too short to be redacted matches its resolved form.
-                        let document = &parsed.document;
-                        if current == Some(&document.as_stored(&setting.value))
-                            || current == Some(&document.as_stored(&desired))
+                        if stored_equal(&parsed.document, current, &setting.value)
+                            || desired
+                                .as_ref()
+                                .is_some_and(|d| stored_equal(&parsed.document, current, d))
                         {
                             continue;
                         }
@@ -272,6 +279,17 @@ pub fn diff_instance(
         }
     }
     out
+}
+
+/// `live` equals `desired` as the file would store it (`.properties` stores text).
+fn stored_equal(document: &Document, live: Option<&Value>, desired: &Value) -> bool {
+    match live {
+        None => false,
+        Some(live) if document.format() == homeamp_configfiles::Format::Properties => {
+            *live == document.as_stored(desired)
+        }
+        Some(live) => live == desired,
+    }
 }
 
 /// A short display form of a value for drift records: never a secret's value.

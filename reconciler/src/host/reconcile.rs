@@ -6,6 +6,7 @@
 //! the second time (jobs in flight are recognised by their effect key).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use homeamp_configfiles::Format;
@@ -133,8 +134,7 @@ impl Host {
         }
 
         let rendered = active
-            .state
-            .render(name)
+            .rendered(name)
             .map_err(|e| HostError::Invalid(e.to_string()))?;
         let manifest: HashMap<String, String> = self
             .store
@@ -180,10 +180,10 @@ impl Host {
 
         let previous = match record.synced_revision.as_deref() {
             Some(sha) if sha == active.sha => Some(rendered.clone()),
-            Some(sha) => self.rendered_at(sha, name).await,
+            Some(sha) => self.rendered_at(sha, name).await.map(Arc::new),
             None => None,
         };
-        let diff = diff_instance(&rendered, previous.as_ref(), &live, &self.secrets);
+        let diff = diff_instance(&rendered, previous.as_deref(), &live, &self.secrets);
         let now = Timestamp::now();
         self.store.sync_drift(name, &diff.drift, now).await?;
 

@@ -133,11 +133,8 @@ impl Host {
             .filter(|i| state.instance(&i.name).is_none())
             .map(|i| i.name.clone())
             .collect();
-        *self.active.write().expect("lock poisoned") = Some(Arc::new(ActiveRevision {
-            sha: sha.clone(),
-            state,
-            guarded,
-        }));
+        *self.active.write().expect("lock poisoned") =
+            Some(Arc::new(ActiveRevision::new(sha.clone(), state, guarded)));
         *self.refused.write().expect("lock poisoned") = None;
         tracing::info!(revision = %sha, guarded, "activated a revision");
         if let Some(handle) = self.trigger.get() {
