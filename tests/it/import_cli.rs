@@ -536,3 +536,43 @@ fn refuses_a_default_secrets_file_inside_another_work_tree() {
     assert!(output.status.success(), "{}", support::stderr(&output));
     assert!(secrets.exists());
 }
+
+#[test]
+fn the_host_server_can_be_chosen_and_must_exist() {
+    let source = small_source(None);
+    let tmp = tempfile::tempdir().unwrap();
+    let from = source.path().to_str().unwrap();
+    let out = tmp.path().join("fleet");
+    let bad = import(&[
+        "--from",
+        from,
+        "--out",
+        out.to_str().unwrap(),
+        "--host-server",
+        "nope",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        support::stderr(&bad)
+            .contains("--host-server nope: no instance in instances.sql runs on that server")
+    );
+    assert!(!out.exists());
+    let ok = import(&[
+        "--from",
+        from,
+        "--out",
+        out.to_str().unwrap(),
+        "--host-server",
+        "box",
+    ]);
+    assert!(ok.status.success(), "{}", support::stderr(&ok));
+    let fleet = std::fs::read_to_string(out.join("homeamp.yaml")).unwrap();
+    assert!(
+        fleet.contains("servers:\n  box:\n    role: host\n"),
+        "{fleet}"
+    );
+    assert!(
+        !fleet.contains("amp:"),
+        "the import has no AMP data: {fleet}"
+    );
+}

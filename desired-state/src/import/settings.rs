@@ -306,7 +306,20 @@ fn variable_item(
     };
     let (stem, path) = match placement_of(&item.file, &item.key, false, shape) {
         Placement::Setting { stem, path } => (stem, path),
-        Placement::Document { .. } => unreachable!("variable values are never whole files"),
+        // `place` only makes documents of universal map values; kept total all the same.
+        Placement::Document { stem } => {
+            let reason = format!("names the whole file {stem:?}, which cannot vary per instance");
+            report.dropped.push(dropped(
+                "variable",
+                source,
+                plugin,
+                shown_key,
+                None,
+                item.values.len(),
+                reason,
+            ));
+            return;
+        }
         Placement::Ambiguous(reason) | Placement::Unrepresentable(reason) => {
             report.dropped.push(dropped(
                 "variable",
