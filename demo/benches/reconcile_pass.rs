@@ -15,10 +15,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use homeamp_configfiles::to_yaml;
 use homeamp_demo::instances::game_root;
 use homeamp_demo::nest::nest;
-use homeamp_desired::{DesiredState, RenderedInstance};
+use homeamp_desired::DesiredState;
 use homeamp_reconciler::host::diff::live_path;
 use homeamp_reconciler::host::reconcile::format_of;
-use homeamp_reconciler::host::{LiveDoc, Secrets, diff_instance};
+use homeamp_reconciler::host::{InstanceAt, LiveDoc, Secrets, diff_instance};
 
 type Fleet = Vec<(String, HashMap<String, LiveDoc>)>;
 
@@ -46,33 +46,23 @@ fn live_of_demo(state: &DesiredState, root: &Path) -> Fleet {
         .collect()
 }
 
-/// Every instance rendered once, as the host caches them per revision.
-fn render_all(state: &DesiredState, fleet: &Fleet) -> Vec<RenderedInstance> {
-    fleet
-        .iter()
-        .map(|(name, _)| state.render(name).unwrap())
-        .collect()
-}
-
 /// One reconcile pass: every instance diffed against its live files, on as many threads
-/// as the machine has cores (the runtime reconciles instances concurrently).
-fn pass(rendered: &[RenderedInstance], fleet: &Fleet, secrets: &Secrets) -> usize {
+/// as the machine has cores (the runtime reconciles instances concurrently). The desired
+/// settings are read in place from the loaded revision, as the host does.
+fn pass(state: &DesiredState, fleet: &Fleet, secrets: &Secrets) -> usize {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = fleet.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
         let workers: Vec<_> = fleet
             .chunks(chunk)
-            .zip(rendered.chunks(chunk))
-            .map(|(lives, renders)| {
+            .map(|lives| {
                 scope.spawn(move || {
                     lives
                         .iter()
-                        .zip(renders)
-                        .map(|((_, live), rendered)| {
+                        .map(|(name, live)| {
+                            let at = InstanceAt::new(state, name).unwrap();
                             // The steady state: the instance is synced to the active revision.
-                            diff_instance(rendered, Some(rendered), live, secrets)
-                                .drift
-                                .len()
+                            diff_instance(at, Some(at), live, secrets).drift.len()
                         })
                         .sum::<usize>()
                 })
@@ -91,26 +81,27 @@ fn real_fleet(c: &mut Criterion) {
         .unwrap();
     let secrets = homeamp_reconciler::host::secrets::load(&demo.secrets_file).unwrap();
     let fleet = live_of_demo(&state, &dir.path().join("instances"));
-    let rendered = render_all(&state, &fleet);
+    let settings: usize = fleet
+        .iter()
+        .map(|(name, _)| {
+            let rendered = state.render(name).unwrap();
+            rendered
+                .plugins
+                .values()
+                .flat_map(|p| p.files.values())
+                .map(|f| f.settings.len())
+                .sum::<usize>()
+        })
+        .sum();
     println!(
-        "real fleet: {} instances, {} live files, {} settings compared, {} drift records per pass (the demo's hand edits)",
+        "real fleet: {} instances, {} live files, {settings} settings compared, {} drift records per pass (the demo's hand edits)",
         fleet.len(),
         fleet.iter().map(|(_, l)| l.len()).sum::<usize>(),
-        rendered
-            .iter()
-            .flat_map(|r| r.plugins.values())
-            .flat_map(|p| p.files.values())
-            .map(|f| f.settings.len())
-            .sum::<usize>(),
-        pass(&rendered, &fleet, &secrets)
+        pass(&state, &fleet, &secrets)
     );
     c.bench_function("reconcile pass, real ArchiveSMP fleet", |b| {
-        b.iter(|| black_box(pass(&rendered, &fleet, &secrets)))
+        b.iter(|| black_box(pass(&state, &fleet, &secrets)))
     });
-    c.bench_function(
-        "render every instance, real fleet (once per revision)",
-        |b| b.iter(|| black_box(render_all(&state, &fleet))),
-    );
 }
 
 const INSTANCES: usize = 1000;
@@ -201,8 +192,7 @@ fn synthetic_fleet(c: &mut Criterion) {
         .unwrap_or_else(|e| panic!("synthetic fleet invalid: {:?}", e.diagnostics.first()));
     let fleet = synthetic_live(&state);
     let secrets = Secrets::empty();
-    let rendered = render_all(&state, &fleet);
-    let drift = pass(&rendered, &fleet, &secrets);
+    let drift = pass(&state, &fleet, &secrets);
     assert_eq!(drift, 0, "the synthetic live files are exactly as desired");
     println!(
         "synthetic fleet: {INSTANCES} instances x {PLUGINS} plugins x {SETTINGS} settings; peak RSS after one pass: {:.0} MiB",
@@ -213,10 +203,7 @@ fn synthetic_fleet(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(20));
     group.bench_function("reconcile pass, 1000 x 100 x 50", |b| {
-        b.iter(|| black_box(pass(&rendered, &fleet, &secrets)))
-    });
-    group.bench_function("render every instance, 1000 x 100 x 50", |b| {
-        b.iter(|| black_box(render_all(&state, &fleet)))
+        b.iter(|| black_box(pass(&state, &fleet, &secrets)))
     });
     group.finish();
     println!(

@@ -14,8 +14,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use homeamp_configfiles::Document;
-use homeamp_desired::RenderedInstance;
-use homeamp_desired::model::Reload;
+use homeamp_desired::DesiredState;
+use homeamp_desired::model::{ConfigFile, Instance, Plugin, Reload, Setting};
+use homeamp_desired::render::{effective_file, pick};
 use homeamp_desired::secret::holds_secret;
 use homeamp_schemas::desired::FileFormat;
 use homeamp_schemas::job::{JobIntent, PatchOp};
@@ -99,27 +100,74 @@ pub fn live_path(folder: &str, file: &str) -> String {
     format!("plugins/{folder}/{file}")
 }
 
-/// Compares `rendered` with `live` (path → document).
+/// One instance at one revision, read in place: its settings are never copied.
+#[derive(Clone, Copy)]
+pub struct InstanceAt<'a> {
+    pub state: &'a DesiredState,
+    pub instance: &'a Instance,
+}
+
+impl<'a> InstanceAt<'a> {
+    /// `None` when the revision has no instance of that name.
+    pub fn new(state: &'a DesiredState, name: &str) -> Option<Self> {
+        Some(Self {
+            state,
+            instance: state.instance(name)?,
+        })
+    }
+
+    /// The plugins deployed on the instance that have a plugin file.
+    pub fn plugins(self) -> impl Iterator<Item = &'a Plugin> + 'a {
+        self.state
+            .deployed(self.instance)
+            .filter_map(|(_, _, plugin)| plugin)
+    }
+
+    /// One config file of a deployed plugin.
+    fn file(self, plugin: &str, file: &str) -> Option<&'a ConfigFile> {
+        self.plugins()
+            .find(|p| p.name == plugin)
+            .and_then(|p| p.files.get(file))
+    }
+}
+
+/// The effective setting at `key` of `file` for `instance`.
+fn effective_setting<'a>(
+    file: &'a ConfigFile,
+    instance: &Instance,
+    key: &KeyPath,
+) -> Option<&'a Setting> {
+    file.variable
+        .get(key)
+        .and_then(|scoped| pick(scoped, instance))
+        .or_else(|| file.universal.get(key))
+}
+
+/// Compares the desired settings of `desired` with `live` (path → document).
 ///
-/// `previous` is the instance rendered at the revision it was last synced to. A value
-/// that differs is *intentional* when the live value is still what `previous` wanted (the
+/// `previous` is the instance at the revision it was last synced to. A value that
+/// differs is *intentional* when the live value is still what `previous` wanted (the
 /// commit moved), or when there is no previous revision (the first sync); otherwise it is
 /// *corrective* (someone changed the live file).
 pub fn diff_instance(
-    rendered: &RenderedInstance,
-    previous: Option<&RenderedInstance>,
+    desired: InstanceAt<'_>,
+    previous: Option<InstanceAt<'_>>,
     live: &HashMap<String, LiveDoc>,
     secrets: &Secrets,
 ) -> InstanceDiff {
     let mut out = InstanceDiff::default();
-    for plugin in rendered.plugins.values() {
-        let before = previous.and_then(|p| p.plugins.get(&plugin.name));
-        for (file, spec) in &plugin.files {
+    let instance = desired.instance;
+    for plugin in desired.plugins() {
+        for spec in plugin.files.values() {
+            let file = &spec.path;
+            if effective_file(spec, instance).next().is_none() {
+                continue;
+            }
             let path = live_path(&plugin.folder, file);
-            let was = before.and_then(|p| p.files.get(file));
+            let was = previous.and_then(|p| p.file(&plugin.name, file).map(|f| (f, p.instance)));
             // What the last synced revision wanted at `key`, resolved.
             let wanted_before = |key: &KeyPath| -> Option<Value> {
-                was.and_then(|f| f.settings.get(key))
+                was.and_then(|(f, i)| effective_setting(f, i, key))
                     .and_then(|s| secrets.resolve(&s.value).ok())
             };
             let cause_of = |key: &KeyPath, current: Option<&Value>| -> JobIntent {
@@ -168,17 +216,20 @@ pub fn diff_instance(
                     parsed: Ok(parsed),
                 }) => (Some(sha256.clone()), Some(parsed)),
             };
-            if doc.is_none() && !spec.settings.is_empty() {
+            if doc.is_none() {
                 out.drift.push(observe(
                     DriftType::File,
                     Severity::Warning,
                     None,
-                    Some(format!("{} settings", spec.settings.len())),
+                    Some(format!(
+                        "{} settings",
+                        effective_file(spec, instance).count()
+                    )),
                     Some("missing".into()),
                     file_cause,
                 ));
             }
-            for (key, setting) in &spec.settings {
+            for (key, setting) in effective_file(spec, instance) {
                 let secret = holds_secret(&setting.value);
                 // Resolved only when it holds a reference: most values are compared as they are.
                 let resolved = if secret {
@@ -243,14 +294,14 @@ pub fn diff_instance(
                 && let Some(parsed) = doc
             {
                 for (key, _) in parsed.document.flatten() {
-                    let wanted = spec
-                        .settings
-                        .keys()
-                        .any(|d| key.starts_with(d) || d.starts_with(&key));
+                    let wanted = effective_file(spec, instance)
+                        .any(|(d, _)| key.starts_with(d) || d.starts_with(&key));
                     if !wanted {
                         // Present now: intentional if the last synced revision still wanted it.
                         let cause = match was {
-                            Some(f) if f.settings.contains_key(&key) => JobIntent::Intentional,
+                            Some((f, i)) if effective_setting(f, i, &key).is_some() => {
+                                JobIntent::Intentional
+                            }
                             _ if previous.is_none() => JobIntent::Intentional,
                             _ => JobIntent::Corrective,
                         };

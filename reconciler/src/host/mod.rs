@@ -24,14 +24,14 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
-use homeamp_desired::{DesiredState, RenderError, RenderedInstance};
+use homeamp_desired::DesiredState;
 use tokio::sync::Notify;
 
 use crate::bus::JobBus;
 use crate::runtime::Handle;
 use crate::store::{Store, StoreError};
 
-pub use diff::{FilePlan, InstanceDiff, LiveDoc, diff_instance};
+pub use diff::{FilePlan, InstanceAt, InstanceDiff, LiveDoc, diff_instance};
 pub use revision::RevisionChange;
 pub use secrets::Secrets;
 
@@ -78,9 +78,6 @@ pub struct ActiveRevision {
     /// Set when the revision changed more instances than the guard allows: its
     /// intentional jobs wait for approval.
     pub guarded: bool,
-    /// Instances rendered at this revision: a revision never changes, so each instance
-    /// is rendered once, not on every reconcile.
-    rendered: Mutex<HashMap<String, Arc<RenderedInstance>>>,
 }
 
 impl ActiveRevision {
@@ -89,21 +86,7 @@ impl ActiveRevision {
             sha,
             state,
             guarded,
-            rendered: Mutex::new(HashMap::new()),
         }
-    }
-
-    /// `instance` rendered at this revision (cached).
-    pub fn rendered(&self, instance: &str) -> Result<Arc<RenderedInstance>, RenderError> {
-        if let Some(r) = self.rendered.lock().expect("lock poisoned").get(instance) {
-            return Ok(r.clone());
-        }
-        let rendered = Arc::new(self.state.render(instance)?);
-        self.rendered
-            .lock()
-            .expect("lock poisoned")
-            .insert(instance.to_string(), rendered.clone());
-        Ok(rendered)
     }
 }
 

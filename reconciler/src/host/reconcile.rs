@@ -6,7 +6,6 @@
 //! the second time (jobs in flight are recognised by their effect key).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use homeamp_configfiles::Format;
@@ -15,7 +14,7 @@ use homeamp_schemas::desired::{FileFormat, RestartPolicy, SyncMode};
 use homeamp_schemas::job::{ConfigPatch, JobCause, JobIntent, JobKind, JobSpec, LifecycleAction};
 use jiff::Timestamp;
 
-use super::diff::{LiveDoc, diff_instance, live_path};
+use super::diff::{InstanceAt, LiveDoc, diff_instance, live_path};
 use super::{Host, HostError};
 use crate::runtime::{Action, Reconcile};
 use crate::store::{InstanceStatusUpdate, Job, JobFilter, JobStatus, NewJob};
@@ -133,9 +132,10 @@ impl Host {
             return Ok(Action::requeue(self.config.agent_timeout / 2));
         }
 
-        let rendered = active
-            .rendered(name)
-            .map_err(|e| HostError::Invalid(e.to_string()))?;
+        let desired = InstanceAt {
+            state: &active.state,
+            instance,
+        };
         let manifest: HashMap<String, String> = self
             .store
             .latest_manifest(name)
@@ -143,7 +143,7 @@ impl Host {
             .into_iter()
             .map(|f| (f.path, f.sha256))
             .collect();
-        let wants_files = rendered.plugins.values().any(|p| !p.files.is_empty());
+        let wants_files = desired.plugins().any(|p| !p.files.is_empty());
         if manifest.is_empty() && wants_files {
             // An empty report is far more often an unmounted disk or a half-made instance
             // than a fleet to rebuild from scratch: never act on it.
@@ -160,16 +160,21 @@ impl Host {
         }
         let mut live = HashMap::new();
         let mut waiting_for_blobs = false;
-        for plugin in rendered.plugins.values() {
-            for (file, spec) in &plugin.files {
-                let path = live_path(&plugin.folder, file);
-                if let Some(sha) = manifest.get(&path) {
-                    match self.live_doc(sha, spec.format).await? {
-                        Some(doc) => {
-                            live.insert(path, doc);
-                        }
-                        None => waiting_for_blobs = true,
+        let wanted: Vec<(String, FileFormat)> = desired
+            .plugins()
+            .flat_map(|p| {
+                p.files
+                    .values()
+                    .map(|f| (live_path(&p.folder, &f.path), f.format))
+            })
+            .collect();
+        for (path, format) in wanted {
+            if let Some(sha) = manifest.get(&path) {
+                match self.live_doc(sha, format).await? {
+                    Some(doc) => {
+                        live.insert(path, doc);
                     }
+                    None => waiting_for_blobs = true,
                 }
             }
         }
@@ -178,12 +183,18 @@ impl Host {
             return Ok(Action::requeue(Duration::from_millis(500)));
         }
 
-        let previous = match record.synced_revision.as_deref() {
-            Some(sha) if sha == active.sha => Some(rendered.clone()),
-            Some(sha) => self.rendered_at(sha, name).await.map(Arc::new),
-            None => None,
+        let earlier = match record.synced_revision.as_deref() {
+            Some(sha) if sha != active.sha => self.revision_state(sha).await,
+            _ => None,
         };
-        let diff = diff_instance(&rendered, previous.as_deref(), &live, &self.secrets);
+        let previous = match record.synced_revision.as_deref() {
+            None => None,
+            Some(sha) if sha == active.sha => Some(desired),
+            Some(_) => earlier
+                .as_deref()
+                .and_then(|state| InstanceAt::new(state, name)),
+        };
+        let diff = diff_instance(desired, previous, &live, &self.secrets);
         let now = Timestamp::now();
         self.store.sync_drift(name, &diff.drift, now).await?;
 

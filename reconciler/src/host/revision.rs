@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use homeamp_desired::{DesiredState, RenderedInstance};
+use homeamp_desired::DesiredState;
 
 /// How many earlier revisions are kept loaded.
 const EARLIER_KEPT: usize = 4;
@@ -146,34 +146,25 @@ impl Host {
         Ok(RevisionChange::Activated { sha, guarded })
     }
 
-    /// `instance` rendered at an earlier revision `sha` (cached; `None` if it cannot be read).
-    pub async fn rendered_at(&self, sha: &str, instance: &str) -> Option<RenderedInstance> {
-        let cached = self
-            .earlier
-            .lock()
-            .expect("lock poisoned")
-            .get(sha)
-            .cloned();
-        let state = match cached {
-            Some(state) => state,
-            None => {
-                let repo = self.config.repo.clone();
-                let at = sha.to_string();
-                let loaded = tokio::task::spawn_blocking(move || {
-                    DesiredState::load(&repo, Some(&at)).ok()?.into_valid().ok()
-                })
-                .await
-                .ok()??;
-                let state = Arc::new(loaded);
-                let mut earlier = self.earlier.lock().expect("lock poisoned");
-                if earlier.len() >= EARLIER_KEPT {
-                    earlier.clear();
-                }
-                earlier.insert(sha.to_string(), state.clone());
-                state
-            }
-        };
-        state.render(instance).ok()
+    /// An earlier revision `sha`, loaded once and kept (`None` if it cannot be read).
+    pub async fn revision_state(&self, sha: &str) -> Option<Arc<DesiredState>> {
+        if let Some(state) = self.earlier.lock().expect("lock poisoned").get(sha) {
+            return Some(state.clone());
+        }
+        let repo = self.config.repo.clone();
+        let at = sha.to_string();
+        let loaded = tokio::task::spawn_blocking(move || {
+            DesiredState::load(&repo, Some(&at)).ok()?.into_valid().ok()
+        })
+        .await
+        .ok()??;
+        let state = Arc::new(loaded);
+        let mut earlier = self.earlier.lock().expect("lock poisoned");
+        if earlier.len() >= EARLIER_KEPT {
+            earlier.clear();
+        }
+        earlier.insert(sha.to_string(), state.clone());
+        Some(state)
     }
 
     /// At start-up: the revision the store says was active, so a restarted host resumes
