@@ -10,6 +10,7 @@
 //! Live files are stored with known secret values replaced by their references, so a
 //! desired reference compares with the stored text as is; the edits keep the references.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -164,10 +165,18 @@ pub fn diff_instance(
                 continue;
             }
             let path = live_path(&plugin.folder, file);
-            let was = previous.and_then(|p| p.file(&plugin.name, file).map(|f| (f, p.instance)));
+            // The same file at the previous revision, looked up only when something differs
+            // (the steady state never needs it).
+            let was_cell = OnceCell::new();
+            let was = || {
+                *was_cell.get_or_init(|| {
+                    previous.and_then(|p| p.file(&plugin.name, file).map(|f| (f, p.instance)))
+                })
+            };
             // What the last synced revision wanted at `key`, resolved.
             let wanted_before = |key: &KeyPath| -> Option<Value> {
-                was.and_then(|(f, i)| effective_setting(f, i, key))
+                was()
+                    .and_then(|(f, i)| effective_setting(f, i, key))
                     .and_then(|s| secrets.resolve(&s.value).ok())
             };
             let cause_of = |key: &KeyPath, current: Option<&Value>| -> JobIntent {
@@ -177,10 +186,12 @@ pub fn diff_instance(
                     Some(_) => JobIntent::Corrective,
                 }
             };
-            let file_cause = if previous.is_none() || was.is_none() {
-                JobIntent::Intentional
-            } else {
-                JobIntent::Corrective
+            let file_cause = || {
+                if previous.is_none() || was().is_none() {
+                    JobIntent::Intentional
+                } else {
+                    JobIntent::Corrective
+                }
             };
             let observe = |drift_type, severity, key: Option<&KeyPath>, desired, live, cause| {
                 DriftObservation {
@@ -226,7 +237,7 @@ pub fn diff_instance(
                         effective_file(spec, instance).count()
                     )),
                     Some("missing".into()),
-                    file_cause,
+                    file_cause(),
                 ));
             }
             for (key, setting) in effective_file(spec, instance) {
@@ -257,7 +268,7 @@ pub fn diff_instance(
                             path: key.clone(),
                             value: setting.value.clone(),
                         },
-                        file_cause,
+                        file_cause(),
                     )),
                     Some(parsed) => {
                         let current = lookup(&parsed.tree, key);
@@ -298,7 +309,7 @@ pub fn diff_instance(
                         .any(|(d, _)| key.starts_with(d) || d.starts_with(&key));
                     if !wanted {
                         // Present now: intentional if the last synced revision still wanted it.
-                        let cause = match was {
+                        let cause = match was() {
                             Some((f, i)) if effective_setting(f, i, &key).is_some() => {
                                 JobIntent::Intentional
                             }
