@@ -1,7 +1,8 @@
 //! The demo's second commit: `sync: auto`, so that the demo converges without approvals.
 //!
 //! `homeamp import` writes `sync: approve` (a real fleet's first revision should be
-//! reviewed before anything is changed); the demo is there to be watched converging.
+//! reviewed before anything is changed) and keeps the mass-change guard at 50 %; the demo
+//! is there to be watched converging, also after a commit that touches every instance.
 
 use std::path::Path;
 
@@ -10,17 +11,23 @@ use homeamp_schemas::{KeyPath, Value};
 
 use crate::{DemoError, io};
 
-const MESSAGE: &str = "demo: let the fleet converge without approvals (policy.default.sync: auto)";
+const MESSAGE: &str =
+    "demo: let the fleet converge without approvals (policy.default.sync: auto, guard 100%)";
 
-/// Sets `policy.default.sync: auto` in `homeamp.yaml`, keeping the file's comments, and commits.
+/// Sets `policy.default.sync: auto` and the guard to 100 % in `homeamp.yaml`, keeping the file's comments, and commits.
 pub fn commit(repo: &Path) -> Result<(), DemoError> {
     let path = repo.join("homeamp.yaml");
     let text = std::fs::read_to_string(&path).map_err(io(&path))?;
     let mut doc = Document::parse(Format::Yaml, &text)
         .map_err(|e| DemoError::Desired(format!("{}: {e}", path.display())))?;
-    let key = KeyPath::parse("policy.default.sync").expect("a valid key path");
-    doc.set(&key, &Value::String("auto".into()))
-        .map_err(|e| DemoError::Desired(format!("{}: {e}", path.display())))?;
+    for (key, value) in [
+        ("policy.default.sync", Value::String("auto".into())),
+        ("policy.guard.max_instances_changed_pct", Value::Int(100)),
+    ] {
+        let key = KeyPath::parse(key).expect("a valid key path");
+        doc.set(&key, &value)
+            .map_err(|e| DemoError::Desired(format!("{}: {e}", path.display())))?;
+    }
     std::fs::write(&path, doc.to_string()).map_err(io(&path))?;
     commit_all(repo, MESSAGE)
         .map(|_| ())

@@ -18,10 +18,14 @@ rollback-items: true\n\
 table-prefix: co_\n";
 
 fn fleet_yaml(sync: &str, self_heal: bool) -> String {
+    fleet_yaml_guarded(sync, self_heal, 100)
+}
+
+fn fleet_yaml_guarded(sync: &str, self_heal: bool, guard_pct: u8) -> String {
     format!(
         "servers:\n  local: {{ role: host }}\n\
 instances:\n  SMP1: {{ server: local, platform: paper }}\n  SMP2: {{ server: local, platform: paper }}\n  DEV1: {{ server: local, platform: paper }}\n\
-policy:\n  default: {{ sync: {sync}, self_heal: {self_heal}, restart: never }}\n  guard: {{ max_instances_changed_pct: 100 }}\n"
+policy:\n  default: {{ sync: {sync}, self_heal: {self_heal}, restart: never }}\n  guard: {{ max_instances_changed_pct: {guard_pct} }}\n"
     )
 }
 
@@ -453,4 +457,38 @@ fn secrets_reach_the_file_but_never_the_jobs_the_api_or_the_database() {
             "{file} holds the secret in clear"
         );
     }
+}
+
+#[test]
+fn a_commit_changing_more_instances_than_the_guard_allows_waits_for_approval() {
+    let fleet = SmallFleet::new("auto", true);
+    fleet
+        .repo
+        .write("homeamp.yaml", &fleet_yaml_guarded("auto", true, 50));
+    fleet.repo.commit("guard at 50%");
+    let up = fleet.up();
+    up.wait_status(CONVERGE, all_synced);
+    // Two of three instances change: 67 % > 50 %.
+    fleet
+        .repo
+        .write("plugins/paper/CoreProtect.yaml", &plugin_yaml(false));
+    let head = fleet.repo.commit("quieter CoreProtect everywhere");
+    let status = up.wait_status(CONVERGE, |s| {
+        s["revision"] == head.as_str()
+            && instance(s, "SMP1")["jobs_in_flight"].as_u64() >= Some(1)
+            && instance(s, "SMP2")["jobs_in_flight"].as_u64() >= Some(1)
+    });
+    assert_eq!(instance(&status, "SMP1")["sync"], "OutOfSync");
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        fleet.read("SMP1").contains("verbose: true"),
+        "held until approved"
+    );
+    let (code, answer) = up.post(&format!("/api/approve?revision={head}"), None);
+    assert_eq!(code, 200, "{answer}");
+    up.wait_status(CONVERGE, |s| {
+        all_synced(s) && s["revision"] == head.as_str()
+    });
+    assert!(fleet.read("SMP1").contains("verbose: false"));
+    assert!(fleet.read("SMP2").contains("verbose: false"));
 }
