@@ -92,6 +92,20 @@ fn anchors_aliases_and_merge_keys() {
 }
 
 #[test]
+fn emptying_an_anchored_map_keeps_its_anchor() {
+    let text = "x-user:\n  &user\n  user: '1000:1000'\nsvc:\n  <<: *user\n";
+    assert_eq!(
+        remove(text, "x-user.user"),
+        "x-user: &user {}\nsvc:\n  <<: *user\n"
+    );
+    let list = Value::List(vec![s("a")]);
+    assert_eq!(
+        set("a: &x 1 # c\nb: *x\n", "a", list),
+        "a: &x # c\n  - a\nb: *x\n"
+    );
+}
+
+#[test]
 fn set_keeps_quote_style_when_the_value_allows() {
     assert_eq!(set("a: 'x'\n", "a", s("y")), "a: 'y'\n");
     assert_eq!(set("a: \"x\"\n", "a", s("y\"z")), "a: \"y\\\"z\"\n");

@@ -140,10 +140,11 @@ pub fn replace(ctx: &Ctx<'_>, found: &Found, value: &Value) -> Splice {
             // `key:\n  a: 1` becomes `key: <scalar>`, keeping what followed the old value.
             let colon_end = ctx.colon_end(map, index);
             let end = line_content_end(ctx.text, node.content.end);
+            let anchor = ctx.kept_anchor(node);
             return Splice {
                 start: colon_end,
                 end,
-                text: format!(" {rendered}{}", &ctx.text[node.content.end..end]),
+                text: format!(" {anchor}{rendered}{}", &ctx.text[node.content.end..end]),
             };
         }
         return Splice {
@@ -194,10 +195,18 @@ fn block_after_key(
     let value_end = node.content.end.max(colon_end);
     let end = line_content_end(ctx.text, value_end);
     let tail = &ctx.text[value_end..end];
+    // An anchor on the old value stays, so aliases of it still resolve.
+    let anchor = ctx.kept_anchor(node);
+    let anchor = anchor.trim_end();
+    let prefix = if anchor.is_empty() {
+        String::new()
+    } else {
+        format!(" {anchor}")
+    };
     Splice {
         start: colon_end,
         end,
-        text: format!("{tail}{}{}", ctx.eol, lines.join(ctx.eol)),
+        text: format!("{prefix}{tail}{}{}", ctx.eol, lines.join(ctx.eol)),
     }
 }
 
