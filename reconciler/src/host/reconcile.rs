@@ -302,13 +302,14 @@ impl Host {
                         .await?;
                 } else if job.status == JobStatus::Succeeded
                     && job.payload == payload
-                    && job
-                        .completed_at
-                        .is_some_and(|at| now.duration_since(at).unsigned_abs() < REPORT_GRACE)
+                    && job.completed_at.is_some_and(|done| {
+                        record.last_seen.is_none_or(|seen| seen < done)
+                            && now.duration_since(done).unsigned_abs() < REPORT_GRACE
+                    })
                 {
-                    // Done, but the agent's new manifest has not arrived yet: the live view is
-                    // stale, not the file. Look again shortly instead of planning the same edit
-                    // (after the grace period the same edit is planned again: the file went back).
+                    // Done, and no report since: the live view is older than the write, not
+                    // the file. Look again shortly instead of planning the same edit. (A report
+                    // after the job, or the grace period, ends the wait: the file went back.)
                     waiting_for_report = true;
                     continue;
                 } else if job.status == JobStatus::Failed && job.payload == payload {
