@@ -78,6 +78,20 @@ impl FromStr for Format {
     }
 }
 
+/// The format a desired-state file spec names.
+impl From<homeamp_schemas::desired::FileFormat> for Format {
+    fn from(format: homeamp_schemas::desired::FileFormat) -> Self {
+        use homeamp_schemas::desired::FileFormat;
+        match format {
+            FileFormat::Yaml => Format::Yaml,
+            FileFormat::Properties => Format::Properties,
+            FileFormat::Toml => Format::Toml,
+            FileFormat::Json => Format::Json,
+            FileFormat::Hocon => Format::Hocon,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,6 @@ use homeamp_demo::instances::game_root;
 use homeamp_demo::nest::nest;
 use homeamp_desired::DesiredState;
 use homeamp_reconciler::host::diff::live_path;
-use homeamp_reconciler::host::reconcile::format_of;
 use homeamp_reconciler::host::{InstanceAt, LiveDoc, Secrets, diff_instance};
 
 type Fleet = Vec<(String, HashMap<String, LiveDoc>)>;
@@ -36,7 +35,11 @@ fn live_of_demo(state: &DesiredState, root: &Path) -> Fleet {
                     if let Ok(text) = std::fs::read_to_string(&on_disk) {
                         live.insert(
                             path,
-                            LiveDoc::parse(String::new(), format_of(spec.format), &text),
+                            LiveDoc::parse(
+                                String::new(),
+                                homeamp_configfiles::Format::from(spec.format),
+                                &text,
+                            ),
                         );
                     }
                 }
@@ -165,7 +168,11 @@ fn synthetic_live(state: &DesiredState) -> Fleet {
                     let doc = by_text
                         .entry(text.clone())
                         .or_insert_with(|| {
-                            LiveDoc::parse(String::new(), format_of(spec.format), &text)
+                            LiveDoc::parse(
+                                String::new(),
+                                homeamp_configfiles::Format::from(spec.format),
+                                &text,
+                            )
                         })
                         .clone();
                     live.insert(live_path(&plugin.folder, file), doc);

@@ -11,7 +11,6 @@ use std::fs;
 use std::io;
 
 use homeamp_configfiles::{Document, Format};
-use homeamp_schemas::desired::FileFormat;
 use homeamp_schemas::job::{ConfigPatch, PatchOp};
 
 use super::{ApplyError, Effect, JobContext};
@@ -41,11 +40,12 @@ pub fn apply(ctx: &JobContext<'_>, job: &ConfigPatch) -> Result<Effect, ApplyErr
         })?,
         None => String::new(),
     };
-    let mut doc = Document::parse(format(job.format), &text).map_err(|e| ApplyError::Parse {
-        file: job.file.clone(),
-        format: job.format.as_str(),
-        detail: e.to_string(),
-    })?;
+    let mut doc =
+        Document::parse(Format::from(job.format), &text).map_err(|e| ApplyError::Parse {
+            file: job.file.clone(),
+            format: job.format.as_str(),
+            detail: e.to_string(),
+        })?;
     let ops = resolve_secrets(ctx, &job.file, &job.ops)?;
     if let Err(base_changed) = ctx.check_base(
         &job.file,
@@ -133,14 +133,4 @@ fn all_hold(doc: &Document, ops: &[PatchOp]) -> bool {
         PatchOp::Set { path, value } => doc.get(path).is_some_and(|v| v == doc.as_stored(value)),
         PatchOp::Remove { path } => doc.get(path).is_none(),
     })
-}
-
-fn format(format: FileFormat) -> Format {
-    match format {
-        FileFormat::Yaml => Format::Yaml,
-        FileFormat::Properties => Format::Properties,
-        FileFormat::Toml => Format::Toml,
-        FileFormat::Json => Format::Json,
-        FileFormat::Hocon => Format::Hocon,
-    }
 }

@@ -36,16 +36,6 @@ const PROGRESS_RECHECK: Duration = Duration::from_secs(5);
 /// How long after a job succeeded its agent's new manifest is waited for.
 const REPORT_GRACE: Duration = Duration::from_secs(10);
 
-pub fn format_of(format: FileFormat) -> Format {
-    match format {
-        FileFormat::Yaml => Format::Yaml,
-        FileFormat::Properties => Format::Properties,
-        FileFormat::Toml => Format::Toml,
-        FileFormat::Json => Format::Json,
-        FileFormat::Hocon => Format::Hocon,
-    }
-}
-
 impl Reconcile for Host {
     type Key = String;
     type Error = HostError;
@@ -90,7 +80,7 @@ impl Host {
             return Ok(None);
         };
         let doc = match String::from_utf8(bytes) {
-            Ok(text) => LiveDoc::parse(sha256.to_string(), format_of(format), &text),
+            Ok(text) => LiveDoc::parse(sha256.to_string(), Format::from(format), &text),
             Err(_) => LiveDoc {
                 sha256: sha256.to_string(),
                 parsed: Err("not UTF-8 text".to_string()),
