@@ -8,8 +8,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::desired::Platform;
 
-/// The five sync states of DESIGN §5, in display order.
-pub const SYNC_STATES: [&str; 5] = ["Synced", "OutOfSync", "Progressing", "Degraded", "Unknown"];
+/// The sync state words of DESIGN §5.
+pub mod sync_status {
+    pub const SYNCED: &str = "Synced";
+    pub const OUT_OF_SYNC: &str = "OutOfSync";
+    pub const PROGRESSING: &str = "Progressing";
+    pub const DEGRADED: &str = "Degraded";
+    pub const UNKNOWN: &str = "Unknown";
+}
+
+/// The five sync states, in display order.
+pub const SYNC_STATES: [&str; 5] = [
+    sync_status::SYNCED,
+    sync_status::OUT_OF_SYNC,
+    sync_status::PROGRESSING,
+    sync_status::DEGRADED,
+    sync_status::UNKNOWN,
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FleetStatus {

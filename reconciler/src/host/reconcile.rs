@@ -19,16 +19,7 @@ use super::{Host, HostError};
 use crate::runtime::{Action, Reconcile};
 use crate::store::{InstanceStatusUpdate, Job, JobFilter, JobStatus, NewJob};
 
-/// The status words of DESIGN §5.
-pub mod sync_status {
-    pub const SYNCED: &str = "Synced";
-    pub const OUT_OF_SYNC: &str = "OutOfSync";
-    pub const PROGRESSING: &str = "Progressing";
-    pub const DEGRADED: &str = "Degraded";
-    pub const UNKNOWN: &str = "Unknown";
-}
-
-use sync_status::*;
+use homeamp_schemas::status::sync_status::*;
 
 /// How often an instance with work in progress is looked at even without a trigger.
 const PROGRESS_RECHECK: Duration = Duration::from_secs(5);
@@ -262,6 +253,21 @@ impl Host {
             JobIntent::Corrective => JobCause::Drift,
         };
         let expires_at = now.checked_add(self.config.job_ttl).ok().or(Some(now));
+        // Every job of this round differs only in what it does.
+        let new_job = |kind, plugin_name, payload, effect_key| NewJob {
+            server: instance.server.clone(),
+            instance: Some(name.to_string()),
+            kind,
+            plugin_name,
+            plugin_version: None,
+            payload,
+            effect_key,
+            revision: Some(active.sha.clone()),
+            cause: job_cause,
+            intent: cause,
+            expires_at,
+            needs_approval,
+        };
         let mut degraded = Vec::new();
         let mut waiting_for_report = false;
         let mut emitted = 0usize;
@@ -314,20 +320,12 @@ impl Host {
             let insert = self
                 .store
                 .insert_job(
-                    &NewJob {
-                        server: instance.server.clone(),
-                        instance: Some(name.to_string()),
-                        kind: JobKind::ConfigPatch,
-                        plugin_name: Some(file.plugin.clone()),
-                        plugin_version: None,
+                    &new_job(
+                        JobKind::ConfigPatch,
+                        Some(file.plugin.clone()),
                         payload,
                         effect_key,
-                        revision: Some(active.sha.clone()),
-                        cause: job_cause,
-                        intent: cause,
-                        expires_at,
-                        needs_approval,
-                    },
+                    ),
                     now,
                 )
                 .await?;
@@ -358,23 +356,7 @@ impl Host {
             let payload = serde_json::to_value(JobSpec::Lifecycle(action))
                 .map_err(|e| HostError::Invalid(e.to_string()))?;
             self.store
-                .insert_job(
-                    &NewJob {
-                        server: instance.server.clone(),
-                        instance: Some(name.to_string()),
-                        kind: JobKind::Lifecycle,
-                        plugin_name: None,
-                        plugin_version: None,
-                        payload,
-                        effect_key: key,
-                        revision: Some(active.sha.clone()),
-                        cause: job_cause,
-                        intent: cause,
-                        expires_at,
-                        needs_approval,
-                    },
-                    now,
-                )
+                .insert_job(&new_job(JobKind::Lifecycle, None, payload, key), now)
                 .await?;
         }
         if emitted > 0 {

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use homeamp_schemas::status::{FleetStatus, InstanceStatus, RefusedRevisionStatus, SYNC_STATES};
+use homeamp_schemas::status::{
+    FleetStatus, InstanceStatus, RefusedRevisionStatus, SYNC_STATES, sync_status,
+};
 
 use super::{Host, HostError};
 use crate::store::{DriftFilter, JobFilter};
@@ -42,7 +44,7 @@ impl Host {
                 .status
                 .clone()
                 .filter(|s| SYNC_STATES.contains(&s.as_str()))
-                .unwrap_or_else(|| "Unknown".into());
+                .unwrap_or_else(|| sync_status::UNKNOWN.into());
             *summary.entry(sync.clone()).or_default() += 1;
             instances.push(InstanceStatus {
                 drift: drift.iter().filter(|d| d.instance == record.name).count(),
