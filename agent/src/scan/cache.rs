@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use super::jar::PluginInfo;
+use homeamp_jar::PluginInfo;
 
 /// How long a file must have been unmodified when hashed for its hash to be reused.
 pub const RACY_WINDOW: Duration = Duration::from_secs(2);

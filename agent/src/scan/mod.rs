@@ -1,9 +1,8 @@
 //! Scanning one instance into a [`Manifest`]: its config files and plugin JARs,
 //! with sha256, size and mtime. See [`rules`] for which files, [`cache`] for why a
-//! rescan is cheap, [`jar`] for reading plugin descriptors.
+//! rescan is cheap, `homeamp_jar` for reading plugin descriptors.
 
 pub mod cache;
-pub mod jar;
 pub mod rules;
 
 use std::collections::HashMap;
@@ -136,7 +135,7 @@ impl Walk<'_> {
                 };
                 self.hashed += 1;
                 let plugin = if jar {
-                    jar::read_descriptor(&path, self.platform)
+                    homeamp_jar::read_descriptor(&path, self.platform)
                 } else {
                     None
                 };

@@ -3,16 +3,20 @@
 //!
 //! - [`revision`]: which revision of the repository is active (poll, webhook, refusal
 //!   of invalid revisions, the mass-change guard).
+//! - [`artifact_urls`]: the URLs `plugin_install` jobs give for the artifact store's JARs.
 //! - [`diff`]: desired against live for one instance, a pure function.
+//! - [`plugin_diff`]: the deployment matrix against the reported plugin JARs, pure too.
 //! - [`reconcile`]: the per-instance [`crate::runtime::Reconcile`] implementation.
 //! - [`ingest`]: what agents send: manifests, blobs, heartbeats, job results.
 //! - [`outbox`]: signs queued jobs and publishes them on the bus.
 //! - [`secrets`]: values for `${secret:NAME}`, memory only.
 //! - [`status`]: the fleet's status as the API and `homeamp status` show it.
 
+pub mod artifact_urls;
 pub mod diff;
 pub mod ingest;
 pub mod outbox;
+pub mod plugin_diff;
 pub mod reconcile;
 pub mod revision;
 pub mod secrets;
@@ -27,6 +31,7 @@ use ed25519_dalek::SigningKey;
 use homeamp_desired::DesiredState;
 use tokio::sync::Notify;
 
+use crate::artifacts::ArtifactStore;
 use crate::bus::JobBus;
 use crate::runtime::Handle;
 use crate::store::{Store, StoreError};
@@ -58,6 +63,11 @@ pub struct HostConfig {
     pub job_ttl: Duration,
     /// A server whose agent has not been heard of for this long is `Unknown`.
     pub agent_timeout: Duration,
+    /// The plugin JARs `plugin_install` jobs point at; without a store, a missing plugin
+    /// makes its instance Degraded.
+    pub artifacts: Option<Arc<ArtifactStore>>,
+    /// The host's base URL as agents reach it; `None`: jobs give `file://` paths.
+    pub artifact_url: Option<String>,
 }
 
 impl HostConfig {
@@ -67,6 +77,8 @@ impl HostConfig {
             reference: "HEAD".into(),
             job_ttl: Duration::from_secs(3600),
             agent_timeout: Duration::from_secs(60),
+            artifacts: None,
+            artifact_url: None,
         }
     }
 }

@@ -15,6 +15,7 @@ use homeamp_schemas::job::{ConfigPatch, JobCause, JobIntent, JobKind, JobSpec, L
 use jiff::Timestamp;
 
 use super::diff::{InstanceAt, LiveDoc, diff_instance, live_path};
+use super::plugin_diff::{PluginAction, diff_plugins};
 use super::{Host, HostError};
 use crate::runtime::{Action, Reconcile};
 use crate::store::{InstanceStatusUpdate, Job, JobFilter, JobStatus, NewJob};
@@ -26,6 +27,19 @@ const PROGRESS_RECHECK: Duration = Duration::from_secs(5);
 
 /// How long after a job succeeded its agent's new manifest is waited for.
 const REPORT_GRACE: Duration = Duration::from_secs(10);
+
+/// One job this round would emit, before the in-flight and history checks.
+struct Planned {
+    plugin: Option<String>,
+    version: Option<String>,
+    /// Names the job in a Degraded message.
+    label: String,
+    effect_key: String,
+    /// What the instance needs to pick the change up.
+    reload: Reload,
+    intent: JobIntent,
+    spec: JobSpec,
+}
 
 impl Reconcile for Host {
     type Key = String;
@@ -176,8 +190,18 @@ impl Host {
                 .and_then(|state| InstanceAt::new(state, name)),
         };
         let diff = diff_instance(desired, previous, &live, &self.secrets);
+        let policy = &instance.policy;
+        let jars = self.store.current_plugins(name).await?;
+        let plugins = diff_plugins(desired, previous, &jars, self, policy.prune);
         let now = Timestamp::now();
-        self.store.sync_drift(name, &diff.drift, now).await?;
+        let observed: Vec<_> = diff
+            .drift
+            .iter()
+            .chain(&plugins.drift)
+            .chain(&plugins.unmanaged)
+            .cloned()
+            .collect();
+        self.store.sync_drift(name, &observed, now).await?;
 
         let jobs = self
             .store
@@ -188,8 +212,8 @@ impl Host {
             .await?;
         let in_flight: Vec<&Job> = jobs.iter().filter(|j| j.status.is_in_flight()).collect();
 
-        if diff.is_in_sync() {
-            if in_flight.iter().any(|j| j.kind == JobKind::ConfigPatch) {
+        if diff.is_in_sync() && plugins.drift.is_empty() {
+            if in_flight.iter().any(|j| j.kind != JobKind::Lifecycle) {
                 self.set_status(name, PROGRESSING, None, record.synced_revision.clone())
                     .await?;
                 return Ok(Action::requeue(PROGRESS_RECHECK));
@@ -199,48 +223,98 @@ impl Host {
             return Ok(Action::AwaitChange);
         }
 
-        let policy = &instance.policy;
         // What policy lets us change: nothing under observe; hand edits only with self_heal.
         let allowed = |intent: JobIntent| {
             policy.sync != SyncMode::Observe
                 && (intent == JobIntent::Intentional || policy.self_heal)
         };
-        let files: Vec<_> = diff
-            .files
-            .iter()
-            .filter_map(|file| {
-                let ops: Vec<_> = file
-                    .ops
-                    .iter()
-                    .filter(|(_, intent)| allowed(*intent))
-                    .cloned()
-                    .collect();
-                (!ops.is_empty()).then_some((file, ops))
-            })
-            .collect();
-        if files.is_empty() {
-            let why = if policy.sync == SyncMode::Observe {
-                "observe policy: drift is recorded, not corrected"
+        let mut planned: Vec<Planned> = Vec::new();
+        let mut held_back = false;
+        for file in &diff.files {
+            let ops: Vec<_> = file
+                .ops
+                .iter()
+                .filter(|(_, intent)| allowed(*intent))
+                .cloned()
+                .collect();
+            held_back |= ops.len() < file.ops.len();
+            if ops.is_empty() {
+                continue;
+            }
+            let intent = if ops.iter().any(|(_, i)| *i == JobIntent::Intentional) {
+                JobIntent::Intentional
             } else {
-                "self_heal is off: hand edits are recorded, not reverted"
+                JobIntent::Corrective
+            };
+            planned.push(Planned {
+                plugin: Some(file.plugin.clone()),
+                version: None,
+                label: file.path.clone(),
+                effect_key: format!("{name}:{}", file.path),
+                reload: file.reload.clone(),
+                intent,
+                spec: JobSpec::ConfigPatch(ConfigPatch {
+                    file: file.path.clone(),
+                    format: file.format,
+                    base_sha256: file.base_sha256.clone(),
+                    ops: ops.into_iter().map(|(op, _)| op).collect(),
+                    expected_sha256: None,
+                }),
+            });
+        }
+        for plan in &plugins.plans {
+            if !allowed(plan.intent) {
+                held_back = true;
+                continue;
+            }
+            let (spec, version, label) = match &plan.action {
+                PluginAction::Install(install) => (
+                    JobSpec::PluginInstall(install.clone()),
+                    Some(install.version.clone()),
+                    format!("{} {}", install.name, install.version),
+                ),
+                PluginAction::Remove(remove) => (
+                    JobSpec::PluginRemove(remove.clone()),
+                    None,
+                    remove.file.clone(),
+                ),
+            };
+            planned.push(Planned {
+                plugin: Some(plan.plugin.clone()),
+                version,
+                label,
+                effect_key: format!("{name}:{}", plan.effect()),
+                reload: Reload::Restart,
+                intent: plan.intent,
+                spec,
+            });
+        }
+        if planned.is_empty() {
+            let why = if !plugins.unresolved.is_empty() {
+                plugins.unresolved.join("; ")
+            } else if policy.sync == SyncMode::Observe {
+                "observe policy: drift is recorded, not corrected".to_string()
+            } else if held_back {
+                "self_heal is off: hand edits are recorded, not reverted".to_string()
+            } else {
+                "plugin JARs the matrix does not deploy here are recorded, not removed: prune is off"
+                    .to_string()
             };
             let moving = in_flight
                 .iter()
                 .any(|j| j.status != JobStatus::AwaitingApproval);
-            let status = if moving { PROGRESSING } else { OUT_OF_SYNC };
-            self.set_status(
-                name,
-                status,
-                Some(why.into()),
-                record.synced_revision.clone(),
-            )
-            .await?;
+            let status = if moving {
+                PROGRESSING
+            } else if plugins.unresolved.is_empty() {
+                OUT_OF_SYNC
+            } else {
+                DEGRADED
+            };
+            self.set_status(name, status, Some(why), record.synced_revision.clone())
+                .await?;
             return Ok(Action::AwaitChange);
         }
-        let cause = if files
-            .iter()
-            .any(|(_, ops)| ops.iter().any(|(_, i)| *i == JobIntent::Intentional))
-        {
+        let cause = if planned.iter().any(|p| p.intent == JobIntent::Intentional) {
             JobIntent::Intentional
         } else {
             JobIntent::Corrective
@@ -254,12 +328,12 @@ impl Host {
         };
         let expires_at = now.checked_add(self.config.job_ttl).ok().or(Some(now));
         // Every job of this round differs only in what it does.
-        let new_job = |kind, plugin_name, payload, effect_key| NewJob {
+        let new_job = |kind, plugin_name, plugin_version, payload, effect_key| NewJob {
             server: instance.server.clone(),
             instance: Some(name.to_string()),
             kind,
             plugin_name,
-            plugin_version: None,
+            plugin_version,
             payload,
             effect_key,
             revision: Some(active.sha.clone()),
@@ -268,22 +342,16 @@ impl Host {
             expires_at,
             needs_approval,
         };
-        let mut degraded = Vec::new();
+        let mut degraded = plugins.unresolved.clone();
         let mut waiting_for_report = false;
         let mut emitted = 0usize;
         let mut restart = false;
         let mut reload_commands = Vec::new();
-        for (file, ops) in &files {
-            let spec = JobSpec::ConfigPatch(ConfigPatch {
-                file: file.path.clone(),
-                format: file.format,
-                base_sha256: file.base_sha256.clone(),
-                ops: ops.iter().map(|(op, _)| op.clone()).collect(),
-                expected_sha256: None,
-            });
+        for plan in planned {
+            let kind = plan.spec.kind();
             let payload =
-                serde_json::to_value(&spec).map_err(|e| HostError::Invalid(e.to_string()))?;
-            let effect_key = format!("{name}:{}", file.path);
+                serde_json::to_value(&plan.spec).map_err(|e| HostError::Invalid(e.to_string()))?;
+            let effect_key = plan.effect_key;
             let latest = jobs.iter().rfind(|j| j.effect_key == effect_key);
             if let Some(job) = latest {
                 if job.status.is_in_flight() {
@@ -311,7 +379,7 @@ impl Host {
                 } else if job.status == JobStatus::Failed && job.payload == payload {
                     degraded.push(format!(
                         "{}: {}",
-                        file.path,
+                        plan.label,
                         job.result_message.clone().unwrap_or_default()
                     ));
                     continue;
@@ -320,21 +388,16 @@ impl Host {
             let insert = self
                 .store
                 .insert_job(
-                    &new_job(
-                        JobKind::ConfigPatch,
-                        Some(file.plugin.clone()),
-                        payload,
-                        effect_key,
-                    ),
+                    &new_job(kind, plan.plugin, plan.version, payload, effect_key),
                     now,
                 )
                 .await?;
             if insert.is_created() {
                 emitted += 1;
-                match &file.reload {
+                match plan.reload {
                     Reload::Restart => restart = true,
-                    Reload::Command(command) if !reload_commands.contains(command) => {
-                        reload_commands.push(command.clone())
+                    Reload::Command(command) if !reload_commands.contains(&command) => {
+                        reload_commands.push(command)
                     }
                     _ => {}
                 }
@@ -356,7 +419,7 @@ impl Host {
             let payload = serde_json::to_value(JobSpec::Lifecycle(action))
                 .map_err(|e| HostError::Invalid(e.to_string()))?;
             self.store
-                .insert_job(&new_job(JobKind::Lifecycle, None, payload, key), now)
+                .insert_job(&new_job(JobKind::Lifecycle, None, None, payload, key), now)
                 .await?;
         }
         if emitted > 0 {

@@ -1,5 +1,5 @@
-//! Reading a plugin JAR's descriptor: `paper-plugin.yml`, `plugin.yml` or
-//! `velocity-plugin.json` inside the zip.
+//! A plugin JAR's descriptor: the text of `paper-plugin.yml`, `plugin.yml` or
+//! `velocity-plugin.json`, and what it says.
 //!
 //! The YAML descriptors are read line by line for their top-level `name:`,
 //! `version:` and `main:` scalars rather than through a YAML parser: a version such
@@ -8,11 +8,6 @@
 //! still names its plugin. Which descriptor wins when a JAR carries several (some
 //! ship one JAR for Paper and Velocity) depends on the instance's platform.
 
-use std::fs::File;
-use std::io::Read;
-use std::path::Path;
-
-use homeamp_schemas::desired::Platform;
 use homeamp_schemas::report::PluginDescriptor;
 
 /// What the descriptor says.
@@ -22,51 +17,6 @@ pub struct PluginInfo {
     pub version: Option<String>,
     pub main: Option<String>,
     pub descriptor: PluginDescriptor,
-}
-
-/// Descriptors larger than this are not read (a real one is a few KiB).
-const MAX_DESCRIPTOR: u64 = 1024 * 1024;
-
-/// The descriptor of the JAR at `path`, `None` when it has none (or is not a zip).
-/// `platform` is the instance's, to choose among several descriptors.
-pub fn read_descriptor(path: &Path, platform: Option<Platform>) -> Option<PluginInfo> {
-    let file = File::open(path).ok()?;
-    let mut zip = zip::ZipArchive::new(file).ok()?;
-    let order: &[PluginDescriptor] = if platform == Some(Platform::Velocity) {
-        &[
-            PluginDescriptor::VelocityPluginJson,
-            PluginDescriptor::PaperPluginYml,
-            PluginDescriptor::PluginYml,
-        ]
-    } else {
-        &[
-            PluginDescriptor::PaperPluginYml,
-            PluginDescriptor::PluginYml,
-            PluginDescriptor::VelocityPluginJson,
-        ]
-    };
-    order.iter().find_map(|d| {
-        let text = entry_text(&mut zip, entry_name(*d))?;
-        parse_descriptor(*d, &text)
-    })
-}
-
-fn entry_name(d: PluginDescriptor) -> &'static str {
-    match d {
-        PluginDescriptor::PluginYml => "plugin.yml",
-        PluginDescriptor::PaperPluginYml => "paper-plugin.yml",
-        PluginDescriptor::VelocityPluginJson => "velocity-plugin.json",
-    }
-}
-
-fn entry_text(zip: &mut zip::ZipArchive<File>, name: &str) -> Option<String> {
-    let entry = zip.by_name(name).ok()?;
-    if entry.size() > MAX_DESCRIPTOR {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    entry.take(MAX_DESCRIPTOR).read_to_end(&mut bytes).ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Parses one descriptor's text; `None` when it names no plugin.
