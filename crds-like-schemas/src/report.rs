@@ -64,6 +64,8 @@ pub enum PluginDescriptor {
     PaperPluginYml,
     /// `velocity-plugin.json`: Velocity.
     VelocityPluginJson,
+    /// `extension.yml`: a Geyser extension.
+    ExtensionYml,
 }
 
 impl PluginDescriptor {
@@ -72,6 +74,7 @@ impl PluginDescriptor {
         match self {
             PluginDescriptor::PluginYml | PluginDescriptor::PaperPluginYml => Platform::Paper,
             PluginDescriptor::VelocityPluginJson => Platform::Velocity,
+            PluginDescriptor::ExtensionYml => Platform::Geyser,
         }
     }
 }

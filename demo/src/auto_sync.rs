@@ -1,8 +1,10 @@
-//! The demo's second commit: `sync: auto`, so that the demo converges without approvals.
+//! The demo's second commit: `sync: auto` and `prune: true`, so that the demo converges
+//! without approvals and removes the plugin JARs the matrix does not deploy.
 //!
-//! `homeamp import` writes `sync: approve` (a real fleet's first revision should be
-//! reviewed before anything is changed) and keeps the mass-change guard at 50 %; the demo
-//! is there to be watched converging, also after a commit that touches every instance.
+//! `homeamp import` writes `sync: approve` and `prune: false` (a real fleet's first
+//! revision should be reviewed before anything is changed or removed) and keeps the
+//! mass-change guard at 50 %; the demo is there to be watched converging, also after a
+//! commit that touches every instance.
 
 use std::path::Path;
 
@@ -11,10 +13,11 @@ use homeamp_schemas::{KeyPath, Value};
 
 use crate::{DemoError, io};
 
-const MESSAGE: &str =
-    "demo: let the fleet converge without approvals (policy.default.sync: auto, guard 100%)";
+const MESSAGE: &str = "demo: let the fleet converge without approvals \
+     (policy.default.sync: auto, prune: true, guard 100%)";
 
-/// Sets `policy.default.sync: auto` and the guard to 100 % in `homeamp.yaml`, keeping the file's comments, and commits.
+/// Sets `policy.default.sync: auto`, `policy.default.prune: true` and the guard to 100 % in
+/// `homeamp.yaml`, keeping the file's comments, and commits.
 pub fn commit(repo: &Path) -> Result<(), DemoError> {
     let path = repo.join("homeamp.yaml");
     let text = std::fs::read_to_string(&path).map_err(io(&path))?;
@@ -22,6 +25,7 @@ pub fn commit(repo: &Path) -> Result<(), DemoError> {
         .map_err(|e| DemoError::Desired(format!("{}: {e}", path.display())))?;
     for (key, value) in [
         ("policy.default.sync", Value::String("auto".into())),
+        ("policy.default.prune", Value::Bool(true)),
         ("policy.guard.max_instances_changed_pct", Value::Int(100)),
     ] {
         let key = KeyPath::parse(key).expect("a valid key path");

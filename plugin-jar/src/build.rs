@@ -46,6 +46,16 @@ pub fn plugin_jar(
             "main": main,
         })
         .to_string(),
+        PluginDescriptor::ExtensionYml => format!(
+            "id: {}\nname: {}\nversion: {}\nmain: {main}\napi: 2.4.0\n",
+            yaml_quoted(
+                &name
+                    .to_ascii_lowercase()
+                    .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+            ),
+            yaml_quoted(name),
+            yaml_quoted(version)
+        ),
         _ => format!(
             "name: {}\nversion: {}\nmain: {main}\n",
             yaml_quoted(name),
@@ -73,7 +83,6 @@ fn yaml_quoted(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::read::read_descriptor_bytes;
-    use homeamp_schemas::desired::Platform;
 
     #[test]
     fn built_jars_read_back_and_are_reproducible() {
@@ -81,10 +90,10 @@ mod tests {
             PluginDescriptor::PluginYml,
             PluginDescriptor::PaperPluginYml,
             PluginDescriptor::VelocityPluginJson,
+            PluginDescriptor::ExtensionYml,
         ] {
             let jar = plugin_jar(descriptor, "1p death, \"all\" death", "2.0", "a.B").unwrap();
-            let platform = (descriptor == PluginDescriptor::VelocityPluginJson)
-                .then_some(Platform::Velocity);
+            let platform = Some(descriptor.platform());
             let info = read_descriptor_bytes(&jar, platform).unwrap();
             assert_eq!(info.name, "1p death, \"all\" death");
             assert_eq!(info.version.as_deref(), Some("2.0"));

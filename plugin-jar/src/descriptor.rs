@@ -1,5 +1,5 @@
-//! A plugin JAR's descriptor: the text of `paper-plugin.yml`, `plugin.yml` or
-//! `velocity-plugin.json`, and what it says.
+//! A plugin JAR's descriptor: the text of `paper-plugin.yml`, `plugin.yml`,
+//! `velocity-plugin.json` or a Geyser extension's `extension.yml`, and what it says.
 //!
 //! The YAML descriptors are read line by line for their top-level `name:`,
 //! `version:` and `main:` scalars rather than through a YAML parser: a version such

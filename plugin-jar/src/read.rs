@@ -1,7 +1,9 @@
 //! Finding the descriptor inside a JAR (a zip), from a file or from bytes in memory.
 //!
 //! Which descriptor wins when a JAR carries several (some ship one JAR for Paper and
-//! Velocity) depends on the platform that would load it.
+//! Velocity) depends on the platform that would load it: Velocity reads
+//! `velocity-plugin.json`, a Geyser standalone reads an extension's `extension.yml`,
+//! Paper reads `paper-plugin.yml` before `plugin.yml`.
 
 use std::fs::File;
 use std::io::{Cursor, Read, Seek};
@@ -32,23 +34,31 @@ pub fn entry_name(d: PluginDescriptor) -> &'static str {
         PluginDescriptor::PluginYml => "plugin.yml",
         PluginDescriptor::PaperPluginYml => "paper-plugin.yml",
         PluginDescriptor::VelocityPluginJson => "velocity-plugin.json",
+        PluginDescriptor::ExtensionYml => "extension.yml",
     }
 }
 
 fn descriptor_of<R: Read + Seek>(reader: R, platform: Option<Platform>) -> Option<PluginInfo> {
     let mut zip = zip::ZipArchive::new(reader).ok()?;
-    let order: &[PluginDescriptor] = if platform == Some(Platform::Velocity) {
-        &[
+    let order: &[PluginDescriptor] = match platform {
+        Some(Platform::Velocity) => &[
             PluginDescriptor::VelocityPluginJson,
             PluginDescriptor::PaperPluginYml,
             PluginDescriptor::PluginYml,
-        ]
-    } else {
-        &[
+            PluginDescriptor::ExtensionYml,
+        ],
+        Some(Platform::Geyser) => &[
+            PluginDescriptor::ExtensionYml,
             PluginDescriptor::PaperPluginYml,
             PluginDescriptor::PluginYml,
             PluginDescriptor::VelocityPluginJson,
-        ]
+        ],
+        _ => &[
+            PluginDescriptor::PaperPluginYml,
+            PluginDescriptor::PluginYml,
+            PluginDescriptor::VelocityPluginJson,
+            PluginDescriptor::ExtensionYml,
+        ],
     };
     order.iter().find_map(|d| {
         let text = entry_text(&mut zip, entry_name(*d))?;

@@ -96,7 +96,10 @@ mod tests {
         assert_eq!(compare_versions("1.2", "1.2-beta"), Ordering::Greater);
         assert_eq!(compare_versions("1.2.1", "1.2"), Ordering::Greater);
         assert_eq!(compare_versions("1.2-beta", "1.2-rc"), Ordering::Less);
-        assert_eq!(compare_versions("2.20.1-b482", "2.20.1-b99"), Ordering::Greater);
+        assert_eq!(
+            compare_versions("2.20.1-b482", "2.20.1-b99"),
+            Ordering::Greater
+        );
     }
 
     #[test]

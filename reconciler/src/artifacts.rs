@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-use homeamp_jar::{compare_versions, read_descriptor_bytes, same_version};
+use homeamp_jar::{compare_versions, jar_file_name, read_descriptor_bytes, same_version};
 use homeamp_schemas::desired::Platform;
 use sha2::{Digest, Sha256};
 
@@ -32,7 +32,9 @@ const MAX_JAR: u64 = 512 * 1024 * 1024;
 pub enum ArtifactError {
     #[error("artifact store {}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
-    #[error("{what} is not a plugin JAR: no plugin.yml, paper-plugin.yml or velocity-plugin.json inside")]
+    #[error(
+        "{what} is not a plugin JAR: no plugin.yml, paper-plugin.yml, velocity-plugin.json or extension.yml inside"
+    )]
     NotAPlugin { what: String },
 }
 
@@ -115,7 +117,12 @@ impl ArtifactStore {
             if !meta.is_file() || meta.len() > MAX_JAR {
                 continue;
             }
-            seen.push((entry.path(), name.to_string(), meta.len(), meta.modified().ok()));
+            seen.push((
+                entry.path(),
+                name.to_string(),
+                meta.len(),
+                meta.modified().ok(),
+            ));
         }
         let mut index = self.index.lock().expect("lock poisoned");
         let mut files = HashMap::with_capacity(seen.len());
@@ -208,14 +215,10 @@ impl ArtifactStore {
                 what: format!("the upload with sha256 {sha}"),
             });
         };
-        let stem = format!(
-            "{}-{}",
-            first.name,
-            first.version.as_deref().unwrap_or("unversioned")
-        );
-        let mut file_name = format!("{}.jar", safe_file_stem(&stem));
+        let version = first.version.as_deref().unwrap_or("unversioned");
+        let mut file_name = jar_file_name(&first.name, version);
         if self.dir.join(&file_name).exists() {
-            file_name = format!("{}-{}.jar", safe_file_stem(&stem), &sha[..12]);
+            file_name = jar_file_name(&first.name, &format!("{version}-{}", &sha[..12]));
         }
         let path = self.dir.join(&file_name);
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir).map_err(io_error(&self.dir))?;
@@ -240,7 +243,7 @@ fn newest_first(a: &Artifact, b: &Artifact) -> Ordering {
 fn describe(bytes: &[u8], file_name: &str, path: &Path) -> Vec<Artifact> {
     let sha256 = sha256_hex(bytes);
     let mut out: Vec<Artifact> = Vec::new();
-    for platform in [Platform::Paper, Platform::Velocity] {
+    for platform in Platform::ALL {
         let Some(info) = read_descriptor_bytes(bytes, Some(platform)) else {
             continue;
         };
@@ -258,21 +261,6 @@ fn describe(bytes: &[u8], file_name: &str, path: &Path) -> Vec<Artifact> {
         });
     }
     out
-}
-
-/// A file name stem of letters, digits, `.`, `-` and `_` only.
-fn safe_file_stem(stem: &str) -> String {
-    stem.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect::<String>()
-        .trim_start_matches('.')
-        .to_string()
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -115,7 +115,11 @@ pub fn diff_plugins(
             .unwrap_or_default();
         let pinned = deployment.version();
         let fits = |j: &PluginSeen| {
-            pinned.is_none_or(|v| j.version.as_deref().is_some_and(|have| same_version(have, v)))
+            pinned.is_none_or(|v| {
+                j.version
+                    .as_deref()
+                    .is_some_and(|have| same_version(have, v))
+            })
         };
         if jars.len() == 1 && fits(jars[0]) {
             continue;

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use homeamp_agent::{Agent, AgentConfig};
+use homeamp_reconciler::artifacts::ArtifactStore;
 use homeamp_reconciler::bus::{InProcessBus, JobBus};
 use homeamp_reconciler::host::{Host, HostConfig, Secrets};
 use homeamp_reconciler::runtime::{Controller, ControllerConfig};
@@ -57,6 +58,10 @@ pub struct Args {
     /// The database (default: SQLite in the state folder).
     #[arg(long, value_name = "URL")]
     db: Option<String>,
+    /// The artifact store: plugin JARs that plugin_install jobs point at (default:
+    /// DIR/artifacts with --demo, else the state folder's artifacts/).
+    #[arg(long, value_name = "DIR")]
+    artifacts: Option<PathBuf>,
     /// The host's and agents' own files (default: DIR/.homeamp with --demo).
     #[arg(long, value_name = "DIR")]
     state_dir: Option<PathBuf>,
@@ -89,6 +94,7 @@ const UP_TOKEN: &str = "up-admin";
 
 struct Setup {
     repo: PathBuf,
+    artifacts: PathBuf,
     secrets: Secrets,
     servers: Vec<(String, PathBuf)>,
     state_dir: PathBuf,
@@ -100,10 +106,11 @@ fn setup(args: &Args) -> anyhow::Result<Setup> {
         let fleet = homeamp_demo::build(dir).context("building the demo fleet")?;
         if fleet.created {
             println!(
-                "  imported the ArchiveSMP data into {} ({} instances), wrote {} config files",
+                "  imported the ArchiveSMP data into {} ({} instances), wrote {} config files and {} plugin JARs",
                 fleet.repo.display(),
                 fleet.instances,
-                fleet.files_written
+                fleet.files_written,
+                fleet.jars_written
             );
             for edit in &fleet.hand_edits {
                 println!(
@@ -115,12 +122,16 @@ fn setup(args: &Args) -> anyhow::Result<Setup> {
                     serde_json::to_string(&edit.from)?
                 );
             }
+            for drift in &fleet.jar_drifts {
+                println!("  plugin drift on {}: {}", drift.instance, drift.what);
+            }
         } else {
             println!("  reusing the demo fleet already there");
         }
         let secrets = homeamp_reconciler::host::secrets::load(&fleet.secrets_file)?;
         return Ok(Setup {
             repo: fleet.repo,
+            artifacts: args.artifacts.clone().unwrap_or(fleet.artifacts),
             secrets,
             servers: fleet.servers,
             state_dir: args
@@ -149,6 +160,10 @@ fn setup(args: &Args) -> anyhow::Result<Setup> {
         .unwrap_or_else(|| repo.with_extension("homeamp-state"));
     Ok(Setup {
         repo,
+        artifacts: args
+            .artifacts
+            .clone()
+            .unwrap_or_else(|| state_dir.join("artifacts")),
         secrets,
         servers,
         state_dir,
@@ -173,12 +188,20 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::connect(&db).await.context("opening the store")?;
     let key = signing_key::load_or_create(&setup.state_dir.join("host.key"))?;
     let bus: Arc<dyn JobBus> = Arc::new(InProcessBus::new());
+    let artifacts = ArtifactStore::open(&setup.artifacts).context("opening the artifact store")?;
+    println!(
+        "artifact store: {} ({} plugin JARs)",
+        setup.artifacts.display(),
+        artifacts.list().len()
+    );
+    let mut config = HostConfig::new(&setup.repo);
+    config.artifacts = Some(Arc::new(artifacts));
     let host = Host::new(
         store.clone(),
         bus.clone(),
         key,
         setup.secrets.clone(),
-        HostConfig::new(&setup.repo),
+        config,
     );
     let shutdown = CancellationToken::new();
     let mut tasks = tokio::task::JoinSet::new();
