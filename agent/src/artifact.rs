@@ -1,12 +1,20 @@
 //! Where `plugin_install` gets its JARs.
 //!
 //! [`ArtifactSource`] is the seam: [`LocalArtifacts`] reads `file://` URLs and plain
-//! paths (the all-in-one mode, where host and agent share a disk); the HTTP source
-//! that downloads from the host's artifact endpoint comes with the host API. The
-//! caller verifies the sha256, so a source only fetches bytes.
+//! paths (the all-in-one mode, where host and agent share a disk); [`HttpArtifacts`]
+//! downloads `http://` and `https://` URLs (the host's
+//! `/api/agent/v1/artifacts/{sha256}`) with the agent's token; [`ArtifactsByScheme`]
+//! hands each URL to the one of them its scheme calls for. The caller verifies the
+//! sha256, so a source only fetches bytes.
+
+mod by_scheme;
+mod http;
 
 use std::io;
 use std::path::PathBuf;
+
+pub use by_scheme::ArtifactsByScheme;
+pub use http::{DOWNLOAD_TIMEOUT, HttpArtifacts, MAX_ARTIFACT};
 
 /// Why an artifact could not be fetched.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +26,13 @@ pub enum FetchError {
     },
     #[error("artifact {url}: {source}")]
     Io { url: String, source: io::Error },
+    /// The server answered, but not with the artifact.
+    #[error("artifact {url}: the server answered HTTP {status}: {message}")]
+    Status {
+        url: String,
+        status: u16,
+        message: String,
+    },
     #[error("artifact {url}: {message}")]
     Other { url: String, message: String },
 }

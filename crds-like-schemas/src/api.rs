@@ -24,7 +24,8 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorDetail {
     /// `unauthorized`, `forbidden`, `not_found`, `bad_request`, `conflict`,
-    /// `blob_mismatch`, `invalid_revision`, `payload_too_large`, `unavailable`, `internal`.
+    /// `blob_mismatch`, `invalid_revision`, `not_a_plugin`, `payload_too_large`,
+    /// `unavailable`, `internal`.
     pub code: String,
     pub message: String,
 }
@@ -182,4 +183,29 @@ pub struct HostKey {
     pub algorithm: String,
     /// The 32-byte public key, standard base64.
     pub public_key: String,
+}
+
+/// `GET /api/artifacts` and the answer of `PUT /api/artifacts` (201): plugin JARs of the
+/// host's artifact store. A JAR that more than one platform loads is listed once per
+/// platform. Empty when the host has no artifact store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ArtifactList {
+    pub artifacts: Vec<ArtifactInfo>,
+}
+
+/// One plugin JAR of the artifact store, as one platform's loader reads it. Agents fetch
+/// its bytes at `GET /api/agent/v1/artifacts/{sha256}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ArtifactInfo {
+    pub platform: Platform,
+    /// The plugin's name from its descriptor.
+    pub name: String,
+    /// The descriptor's version; `null` when it declares none.
+    pub version: Option<String>,
+    /// The JAR's sha256, lowercase hex.
+    pub sha256: String,
+    /// The JAR's size in bytes.
+    pub size: u64,
+    /// The JAR's file name in the store (`LuckPerms-Bukkit-5.4.102.jar`).
+    pub file_name: String,
 }

@@ -1,5 +1,6 @@
-//! The JSON Schemas of the repository files and the plan, generated from the
-//! Rust types so they cannot drift from what the code reads.
+//! The JSON Schemas of the repository files, the plan, the jobs and reports, and the
+//! artifact list, generated from the Rust types so they cannot drift from what the code
+//! reads.
 //!
 //! `schemas/` holds the committed copies (editors validate `homeamp.yaml` and
 //! plugin files against them through a `# yaml-language-server: $schema=` line).
@@ -8,6 +9,7 @@
 
 use schemars::JsonSchema;
 
+use crate::api::ArtifactList;
 use crate::desired::{FleetFile, PluginFile};
 use crate::job::SignedJob;
 use crate::plan::Plan;
@@ -30,5 +32,6 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("job-result.schema.json", pretty::<JobResult>()),
         ("manifest.schema.json", pretty::<Manifest>()),
         ("heartbeat.schema.json", pretty::<Heartbeat>()),
+        ("artifacts.schema.json", pretty::<ArtifactList>()),
     ]
 }

@@ -1,6 +1,7 @@
 //! Integration tests of the agent on real temp directories, real JARs and real
 //! signatures. One binary, one module per area.
 
+mod artifact_http;
 mod config_patch;
 mod jobs;
 mod layout;

@@ -8,6 +8,8 @@
 //! - [`reconcile`]: `POST /api/reconcile`, `POST /api/hooks/git`.
 //! - [`plan`]: `GET /api/plan?base=&head=`.
 //! - [`agent`]: the agents' endpoints under `/api/agent/v1/`.
+//! - [`artifacts`]: `GET /api/agent/v1/artifacts/{sha256}` (a plugin JAR),
+//!   `GET /api/artifacts`, `PUT /api/artifacts`.
 //! - [`health`]: `GET /healthz`, `GET /readyz`, `GET /metrics`.
 //! - [`dashboard`]: `GET /`, the fleet table as plain HTML.
 //!
@@ -15,6 +17,7 @@
 //! Answers are the wire types of `homeamp_schemas` (`status`, `plan`, `api`).
 
 mod agent;
+mod artifacts;
 mod auth;
 mod dashboard;
 mod drift;
@@ -52,6 +55,7 @@ pub fn router(host: Arc<Host>, auth: Auth) -> Router {
         .merge(reconcile::router())
         .merge(plan::router())
         .merge(agent::router())
+        .merge(artifacts::router())
         .merge(health::router())
         .merge(dashboard::router())
         .fallback(not_found)

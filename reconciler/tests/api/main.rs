@@ -3,6 +3,7 @@
 //! resource; `http_link` serves the router on a loopback port for the agent's client.
 
 mod agent;
+mod artifacts;
 mod auth;
 mod health;
 mod hooks;

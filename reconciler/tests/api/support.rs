@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use ed25519_dalek::SigningKey;
 use homeamp_reconciler::api::{Auth, router};
+use homeamp_reconciler::artifacts::ArtifactStore;
 use homeamp_reconciler::bus::InProcessBus;
 use homeamp_reconciler::host::{Host, HostConfig, RevisionChange, Secrets};
 use homeamp_reconciler::store::{NewToken, Role, Store};
@@ -144,6 +145,17 @@ impl Fixture {
 
     /// As [`Fixture::unrefreshed`], with values for `${secret:NAME}` references.
     pub async fn with_secrets(auth: Auth, secrets: Secrets) -> Self {
+        Self::build(auth, secrets, None).await
+    }
+
+    /// As [`Fixture::with_auth`], with `artifacts` as the host's artifact store.
+    pub async fn with_artifacts(auth: Auth, artifacts: Arc<ArtifactStore>) -> Self {
+        let fixture = Self::build(auth, Secrets::empty(), Some(artifacts)).await;
+        fixture.host.refresh_revision().await.unwrap();
+        fixture
+    }
+
+    async fn build(auth: Auth, secrets: Secrets, artifacts: Option<Arc<ArtifactStore>>) -> Self {
         let repo = tempfile::tempdir().unwrap();
         git(repo.path(), &["init", "-q"]);
         let cmi = cmi(1);
@@ -169,7 +181,10 @@ impl Fixture {
             Arc::new(InProcessBus::new()),
             SigningKey::from_bytes(&[7; 32]),
             secrets,
-            HostConfig::new(repo.path()),
+            HostConfig {
+                artifacts,
+                ..HostConfig::new(repo.path())
+            },
         );
         let app = router(host.clone(), auth);
         Self {
