@@ -1,6 +1,6 @@
-//! One full reconcile pass (render + diff of every instance against its live files):
-//! over the real ArchiveSMP fleet of the demo, and over a synthetic fleet of
-//! 1,000 instances × 100 plugins × 50 settings.
+//! One full reconcile pass (every instance's settings diffed against its live files and
+//! its deployment matrix against its live plugin JARs): over the real ArchiveSMP fleet of
+//! the demo, and over a synthetic fleet of 1,000 instances × 100 plugins × 50 settings.
 //!
 //! Live files are parsed once up front, as the host's content-addressed cache holds them;
 //! what is measured is the per-pass work the reconcile loop repeats. Peak memory (VmHWM)
@@ -16,10 +16,49 @@ use homeamp_configfiles::to_yaml;
 use homeamp_demo::instances::game_root;
 use homeamp_demo::nest::nest;
 use homeamp_desired::DesiredState;
+use homeamp_reconciler::artifacts::ArtifactStore;
+use homeamp_reconciler::host::artifact_urls::StoreLookup;
 use homeamp_reconciler::host::diff::live_path;
+use homeamp_reconciler::host::plugin_diff::{ArtifactLookup, diff_plugins};
 use homeamp_reconciler::host::{InstanceAt, LiveDoc, Secrets, diff_instance};
+use homeamp_reconciler::store::PluginSeen;
+use homeamp_schemas::desired::Platform;
+use jiff::Timestamp;
 
-type Fleet = Vec<(String, HashMap<String, LiveDoc>)>;
+/// An artifact lookup the pass's threads can share.
+trait ArtifactLookupSync: ArtifactLookup + Sync {}
+impl<T: ArtifactLookup + Sync> ArtifactLookupSync for T {}
+
+/// Per instance: its name, live config files and live plugin JARs.
+type Fleet = Vec<(String, HashMap<String, LiveDoc>, Vec<PluginSeen>)>;
+
+/// A JAR as the store lists it after a report.
+fn seen(name: &str, version: Option<String>, file: String) -> PluginSeen {
+    PluginSeen {
+        name: name.to_string(),
+        version,
+        sha256: String::new(),
+        jar_path: file,
+        first_seen: Timestamp::UNIX_EPOCH,
+        last_seen: Timestamp::UNIX_EPOCH,
+        present: true,
+    }
+}
+
+/// The JARs in an instance's `plugins/`, read as the agent reads them.
+fn jars_on_disk(plugins: &Path, platform: Platform) -> Vec<PluginSeen> {
+    let Ok(entries) = std::fs::read_dir(plugins) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            let file = path.file_name()?.to_str()?.to_string();
+            let info = homeamp_jar::read_descriptor(&path, Some(platform))?;
+            Some(seen(&info.name, info.version, format!("plugins/{file}")))
+        })
+        .collect()
+}
 
 /// Reads every instance's live files as the host would have them.
 fn live_of_demo(state: &DesiredState, root: &Path) -> Fleet {
@@ -44,7 +83,9 @@ fn live_of_demo(state: &DesiredState, root: &Path) -> Fleet {
                     }
                 }
             }
-            (instance.name.clone(), live)
+            let plugins = game_root(root, &instance.server, &instance.name).join("plugins");
+            let jars = jars_on_disk(&plugins, instance.platform);
+            (instance.name.clone(), live, jars)
         })
         .collect()
 }
@@ -52,7 +93,12 @@ fn live_of_demo(state: &DesiredState, root: &Path) -> Fleet {
 /// One reconcile pass: every instance diffed against its live files, on as many threads
 /// as the machine has cores (the runtime reconciles instances concurrently). The desired
 /// settings are read in place from the loaded revision, as the host does.
-fn pass(state: &DesiredState, fleet: &Fleet, secrets: &Secrets) -> usize {
+fn pass(
+    state: &DesiredState,
+    fleet: &Fleet,
+    secrets: &Secrets,
+    artifacts: &dyn ArtifactLookupSync,
+) -> usize {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = fleet.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
@@ -62,10 +108,13 @@ fn pass(state: &DesiredState, fleet: &Fleet, secrets: &Secrets) -> usize {
                 scope.spawn(move || {
                     lives
                         .iter()
-                        .map(|(name, live)| {
+                        .map(|(name, live, jars)| {
                             let at = InstanceAt::new(state, name).unwrap();
                             // The steady state: the instance is synced to the active revision.
                             diff_instance(at, Some(at), live, secrets).drift.len()
+                                + diff_plugins(at, Some(at), jars, artifacts, true)
+                                    .drift
+                                    .len()
                         })
                         .sum::<usize>()
                 })
@@ -84,9 +133,14 @@ fn real_fleet(c: &mut Criterion) {
         .unwrap();
     let secrets = homeamp_reconciler::host::secrets::load(&demo.secrets_file).unwrap();
     let fleet = live_of_demo(&state, &dir.path().join("instances"));
+    let store = ArtifactStore::open(&demo.artifacts).unwrap();
+    let artifacts = StoreLookup {
+        store: &store,
+        base_url: None,
+    };
     let settings: usize = fleet
         .iter()
-        .map(|(name, _)| {
+        .map(|(name, _, _)| {
             let rendered = state.render(name).unwrap();
             rendered
                 .plugins
@@ -97,13 +151,14 @@ fn real_fleet(c: &mut Criterion) {
         })
         .sum();
     println!(
-        "real fleet: {} instances, {} live files, {settings} settings compared, {} drift records per pass (the demo's hand edits)",
+        "real fleet: {} instances, {} live files, {settings} settings and {} plugin JARs compared, {} drift records per pass (the demo's hand edits and JAR drifts)",
         fleet.len(),
-        fleet.iter().map(|(_, l)| l.len()).sum::<usize>(),
-        pass(&state, &fleet, &secrets)
+        fleet.iter().map(|(_, l, _)| l.len()).sum::<usize>(),
+        fleet.iter().map(|(_, _, j)| j.len()).sum::<usize>(),
+        pass(&state, &fleet, &secrets, &artifacts)
     );
     c.bench_function("reconcile pass, real ArchiveSMP fleet", |b| {
-        b.iter(|| black_box(pass(&state, &fleet, &secrets)))
+        b.iter(|| black_box(pass(&state, &fleet, &secrets, &artifacts)))
     });
 }
 
@@ -178,7 +233,11 @@ fn synthetic_live(state: &DesiredState) -> Fleet {
                     live.insert(live_path(&plugin.folder, file), doc);
                 }
             }
-            (instance.name.clone(), live)
+            let jars = state
+                .deployed(instance)
+                .map(|(name, _, _)| seen(name, Some("1.0".into()), format!("plugins/{name}.jar")))
+                .collect();
+            (instance.name.clone(), live, jars)
         })
         .collect()
 }
@@ -204,8 +263,17 @@ fn synthetic_fleet(c: &mut Criterion) {
         .unwrap_or_else(|e| panic!("synthetic fleet invalid: {:?}", e.diagnostics.first()));
     let fleet = synthetic_live(&state);
     let secrets = Secrets::empty();
-    let drift = pass(&state, &fleet, &secrets);
-    assert_eq!(drift, 0, "the synthetic live files are exactly as desired");
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::open(store_dir.path()).unwrap();
+    let artifacts = StoreLookup {
+        store: &store,
+        base_url: None,
+    };
+    let drift = pass(&state, &fleet, &secrets, &artifacts);
+    assert_eq!(
+        drift, 0,
+        "the synthetic live files and JARs are exactly as desired"
+    );
     println!(
         "synthetic fleet: {INSTANCES} instances x {PLUGINS} plugins x {SETTINGS} settings; peak RSS after one pass: {:.0} MiB",
         peak_rss_mib().unwrap_or(f64::NAN)
@@ -215,7 +283,7 @@ fn synthetic_fleet(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(20));
     group.bench_function("reconcile pass, 1000 x 100 x 50", |b| {
-        b.iter(|| black_box(pass(&state, &fleet, &secrets)))
+        b.iter(|| black_box(pass(&state, &fleet, &secrets, &artifacts)))
     });
     group.finish();
     println!(

@@ -3,8 +3,8 @@
 //! The operator (or a CI job) drops JARs into the directory under any file name; the
 //! store indexes each by the descriptor inside it (name, version, the platform whose
 //! loader reads it) and its sha256. The index is refreshed from the directory listing
-//! (cached by path, size and mtime, so only new or changed JARs are read again), at most
-//! once per [`REFRESH_EVERY`]. JARs can also be added through [`ArtifactStore::add`],
+//! (cached by path, size and mtime, so only new or changed JARs are read again) whenever
+//! the directory changed, and at least once per [`REFRESH_EVERY`]. JARs can also be added through [`ArtifactStore::add`],
 //! which writes atomically under a name made of the plugin's name and version.
 //!
 //! Lookups are by platform, plugin name (case-insensitive, as server loaders treat
@@ -70,6 +70,8 @@ struct Indexed {
 struct Index {
     files: HashMap<PathBuf, Indexed>,
     refreshed: Option<Instant>,
+    /// The directory's mtime at the last refresh: a JAR added, removed or renamed changes it.
+    dir_mtime: Option<SystemTime>,
 }
 
 /// See the module documentation.
@@ -105,6 +107,7 @@ impl ArtifactStore {
 
     /// Re-reads the directory now: new and changed JARs are indexed, removed ones dropped.
     pub fn refresh(&self) -> Result<(), ArtifactError> {
+        let dir_mtime = self.dir_mtime();
         let mut seen = Vec::new();
         for entry in std::fs::read_dir(&self.dir).map_err(io_error(&self.dir))? {
             let entry = entry.map_err(io_error(&self.dir))?;
@@ -148,16 +151,27 @@ impl ArtifactStore {
         }
         index.files = files;
         index.refreshed = Some(Instant::now());
+        index.dir_mtime = dir_mtime;
         Ok(())
     }
 
+    fn dir_mtime(&self) -> Option<SystemTime> {
+        std::fs::metadata(&self.dir).and_then(|m| m.modified()).ok()
+    }
+
+    /// Refreshes when a JAR was added, removed or renamed since the last refresh (one
+    /// `stat` of the directory), or when the last refresh is older than [`REFRESH_EVERY`]
+    /// (a JAR rewritten in place).
     fn refresh_if_due(&self) {
-        let due = self
-            .index
-            .lock()
-            .expect("lock poisoned")
-            .refreshed
-            .is_none_or(|at| at.elapsed() >= REFRESH_EVERY);
+        let dir_mtime = self.dir_mtime();
+        let due = {
+            let index = self.index.lock().expect("lock poisoned");
+            index.dir_mtime != dir_mtime
+                || dir_mtime.is_none()
+                || index
+                    .refreshed
+                    .is_none_or(|at| at.elapsed() >= REFRESH_EVERY)
+        };
         if due && let Err(e) = self.refresh() {
             tracing::warn!(error = %e, "artifact store not refreshed");
         }

@@ -14,24 +14,47 @@ fn jars_are_found_by_platform_name_and_version_and_the_newest_wins() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("lp-old.jar"), jar("LuckPerms", "5.4.99")).unwrap();
     std::fs::write(dir.path().join("lp-new.jar"), jar("LuckPerms", "5.4.102")).unwrap();
-    std::fs::write(dir.path().join("lp-pre.jar"), jar("LuckPerms", "5.5-SNAPSHOT")).unwrap();
-    let velocity = plugin_jar(PluginDescriptor::VelocityPluginJson, "LuckPerms", "5.4.1", "a.V").unwrap();
+    std::fs::write(
+        dir.path().join("lp-pre.jar"),
+        jar("LuckPerms", "5.5-SNAPSHOT"),
+    )
+    .unwrap();
+    let velocity = plugin_jar(
+        PluginDescriptor::VelocityPluginJson,
+        "LuckPerms",
+        "5.4.1",
+        "a.V",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("lp-velocity.jar"), &velocity).unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not a jar").unwrap();
-    std::fs::write(dir.path().join("library.jar"), homeamp_jar::build_jar(&[("a.class", b"x")]).unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("library.jar"),
+        homeamp_jar::build_jar(&[("a.class", b"x")]).unwrap(),
+    )
+    .unwrap();
 
     let store = ArtifactStore::open(dir.path()).unwrap();
     assert_eq!(store.list().len(), 4, "{:?}", store.list());
     let newest = store.find(Platform::Paper, "luckperms", None).unwrap();
     assert_eq!(newest.version.as_deref(), Some("5.5-SNAPSHOT"));
-    let pinned = store.find(Platform::Paper, "LuckPerms", Some("v5.4.99")).unwrap();
+    let pinned = store
+        .find(Platform::Paper, "LuckPerms", Some("v5.4.99"))
+        .unwrap();
     assert_eq!(pinned.file_name, "lp-old.jar");
     assert_eq!(pinned.sha256, hex_sha(&jar("LuckPerms", "5.4.99")));
     let proxy = store.find(Platform::Velocity, "LuckPerms", None).unwrap();
     assert_eq!(proxy.file_name, "lp-velocity.jar");
-    assert!(store.find(Platform::Paper, "LuckPerms", Some("5.4.1")).is_none());
+    assert!(
+        store
+            .find(Platform::Paper, "LuckPerms", Some("5.4.1"))
+            .is_none()
+    );
     assert!(store.find(Platform::Geyser, "LuckPerms", None).is_none());
-    assert_eq!(store.by_sha256(&hex_sha(&velocity)).unwrap().file_name, "lp-velocity.jar");
+    assert_eq!(
+        store.by_sha256(&hex_sha(&velocity)).unwrap().file_name,
+        "lp-velocity.jar"
+    );
 }
 
 #[test]
@@ -41,10 +64,10 @@ fn a_refresh_sees_added_changed_and_removed_jars() {
     assert!(store.list().is_empty());
     std::fs::write(dir.path().join("cmi.jar"), jar("CMI", "9.7.0")).unwrap();
     store.refresh().unwrap();
-    assert_eq!(store.find(Platform::Paper, "CMI", None).unwrap().version.as_deref(), Some("9.7.0"));
+    assert_eq!(newest(&store, "CMI").as_deref(), Some("9.7.0"));
     std::fs::write(dir.path().join("cmi.jar"), jar("CMI", "9.7.10")).unwrap();
     store.refresh().unwrap();
-    assert_eq!(store.find(Platform::Paper, "CMI", None).unwrap().version.as_deref(), Some("9.7.10"));
+    assert_eq!(newest(&store, "CMI").as_deref(), Some("9.7.10"));
     std::fs::remove_file(dir.path().join("cmi.jar")).unwrap();
     store.refresh().unwrap();
     assert!(store.find(Platform::Paper, "CMI", None).is_none());
@@ -67,7 +90,22 @@ fn add_writes_a_named_jar_once_and_refuses_what_is_not_a_plugin() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
+/// The newest version of `name` the store holds for paper.
+fn newest(store: &ArtifactStore, name: &str) -> Option<String> {
+    store.find(Platform::Paper, name, None)?.version
+}
+
 fn hex_sha(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[test]
+fn a_jar_dropped_into_the_directory_is_found_by_the_next_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::open(dir.path()).unwrap();
+    assert!(store.find(Platform::Paper, "Vault", None).is_none());
+    // No refresh() call: the directory's change is noticed by the lookup itself.
+    std::fs::write(dir.path().join("Vault.jar"), jar("Vault", "1.7.3")).unwrap();
+    assert_eq!(newest(&store, "Vault").as_deref(), Some("1.7.3"));
 }

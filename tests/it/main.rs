@@ -2,11 +2,13 @@
 //! One test binary with a module per area (ripgrep's layout).
 
 mod host_process;
+mod small_fleet;
 mod support;
 
 mod config_cli;
 mod import_cli;
 mod plan_cli;
+mod plugins_e2e;
 mod render_cli;
 mod up_e2e;
 mod validate_cli;

@@ -1,106 +1,10 @@
 //! `homeamp up` end to end: the real binary, a real git repository, real instance folders.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::host_process::{Up, all_synced};
-use crate::support::GitRepo;
-
-const MATRIX: &str = "plugin_name,plugin_type,auto_update,update_source,server_SMP1,server_SMP2,server_DEV1\n\
-CoreProtect,bukkit/paper,False,manual,True,True,False\n";
-
-const LIVE_CONFIG: &str = "# CoreProtect config, tuned by hand over the years.\n\
-# Keep these comments!\n\
-verbose: false   # noisy\n\
-rollback-items: true\n\
-\n\
-# database tables\n\
-table-prefix: co_\n";
-
-fn fleet_yaml(sync: &str, self_heal: bool) -> String {
-    fleet_yaml_guarded(sync, self_heal, 100)
-}
-
-fn fleet_yaml_guarded(sync: &str, self_heal: bool, guard_pct: u8) -> String {
-    format!(
-        "servers:\n  local: {{ role: host }}\n\
-instances:\n  SMP1: {{ server: local, platform: paper }}\n  SMP2: {{ server: local, platform: paper }}\n  DEV1: {{ server: local, platform: paper }}\n\
-policy:\n  default: {{ sync: {sync}, self_heal: {self_heal}, restart: never }}\n  guard: {{ max_instances_changed_pct: {guard_pct} }}\n"
-    )
-}
-
-fn plugin_yaml(verbose: bool) -> String {
-    format!(
-        "universal:\n  config.yml:\n    verbose: {verbose}\n    rollback-items: true\n\
-variable:\n  config.yml:\n    table-prefix: {{ SMP1: co_smp1_, SMP2: co_smp2_ }}\n"
-    )
-}
-
-/// A small fleet: a desired-state repo and three instance folders (two run CoreProtect).
-struct SmallFleet {
-    repo: GitRepo,
-    dir: tempfile::TempDir,
-}
-
-impl SmallFleet {
-    fn new(sync: &str, self_heal: bool) -> Self {
-        let repo = GitRepo::new();
-        repo.write("homeamp.yaml", &fleet_yaml(sync, self_heal));
-        repo.write("deployment_matrix.csv", MATRIX);
-        repo.write("plugins/paper/CoreProtect.yaml", &plugin_yaml(true));
-        repo.commit("fleet");
-        let dir = tempfile::tempdir().unwrap();
-        for name in ["SMP1", "SMP2", "DEV1"] {
-            let plugins = dir
-                .path()
-                .join("instances")
-                .join(name)
-                .join("Minecraft/plugins");
-            std::fs::create_dir_all(plugins.join("CoreProtect")).unwrap();
-            if name != "DEV1" {
-                std::fs::write(plugins.join("CoreProtect/config.yml"), LIVE_CONFIG).unwrap();
-            }
-        }
-        SmallFleet { repo, dir }
-    }
-
-    fn config(&self, instance: &str) -> PathBuf {
-        self.dir
-            .path()
-            .join("instances")
-            .join(instance)
-            .join("Minecraft/plugins/CoreProtect/config.yml")
-    }
-
-    fn read(&self, instance: &str) -> String {
-        std::fs::read_to_string(self.config(instance)).unwrap()
-    }
-
-    fn up(&self) -> Up {
-        let repo = self.repo.path().to_str().unwrap().to_string();
-        let instances = format!("local={}", self.dir.path().join("instances").display());
-        let state = self.dir.path().join("state");
-        Up::start(&[
-            "--repo",
-            &repo,
-            "--instances",
-            &instances,
-            "--state-dir",
-            state.to_str().unwrap(),
-            "--poll",
-            "300ms",
-        ])
-    }
-}
-
-fn instance<'a>(status: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    status["instances"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["name"] == name)
-        .unwrap_or_else(|| panic!("{name} not in {status}"))
-}
+use crate::small_fleet::{SmallFleet, fleet_yaml_guarded, instance, plugin_yaml};
 
 fn assert_comments_kept(text: &str) {
     for comment in [
@@ -324,6 +228,32 @@ fn up_demo_converges_every_instance_to_synced() {
     let output = up.output();
     assert!(output.contains("hand edit on"), "{output}");
     assert!(demo_files_hold_desired(&demo));
+    demo_jars_were_corrected(&demo, &output);
+}
+
+/// Each JAR drift the demo printed was undone: a deleted JAR is back, an added one is gone.
+fn demo_jars_were_corrected(demo: &Path, output: &str) {
+    let drifts: Vec<&str> = output
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("plugin drift on "))
+        .collect();
+    assert_eq!(drifts.len(), 3, "{output}");
+    for drift in drifts {
+        let (instance, what) = drift.split_once(": ").unwrap();
+        let file = what
+            .split_whitespace()
+            .find(|w| w.starts_with("plugins/"))
+            .unwrap()
+            .trim_end_matches(',');
+        let server = std::fs::read_dir(demo.join("instances"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|s| s.join(instance).is_dir())
+            .unwrap();
+        let path = server.join(instance).join("Minecraft").join(file);
+        let should_exist = what.starts_with("deleted");
+        assert_eq!(path.is_file(), should_exist, "{drift}: {}", path.display());
+    }
 }
 
 /// The hand-edited files of the demo hold the desired values again and kept their comments.
@@ -421,19 +351,8 @@ fn secrets_reach_the_file_but_never_the_jobs_the_api_or_the_database() {
     fleet.repo.commit("database password from the secret store");
     let secrets = fleet.dir.path().join("fleet.secrets.env");
     std::fs::write(&secrets, format!("coreprotect-db={VALUE}\n")).unwrap();
-    let repo = fleet.repo.path().to_str().unwrap().to_string();
-    let instances = format!("local={}", fleet.dir.path().join("instances").display());
+    let up = fleet.up_with(&["--secrets", secrets.to_str().unwrap()]);
     let state = fleet.dir.path().join("state");
-    let up = Up::start(&[
-        "--repo",
-        &repo,
-        "--instances",
-        &instances,
-        "--state-dir",
-        state.to_str().unwrap(),
-        "--secrets",
-        secrets.to_str().unwrap(),
-    ]);
     up.wait_status(CONVERGE, all_synced);
     assert!(fleet.read("SMP1").contains(VALUE), "{}", fleet.read("SMP1"));
     for path in ["/api/jobs", "/api/drift?open=false", "/api/status"] {

@@ -1,19 +1,26 @@
 //! Where agents fetch the host's artifacts: the [`ArtifactLookup`] the reconcile uses.
 //!
-//! With `artifact_url` set (the host's address as agents reach it), a job names
-//! `<artifact_url>/api/agent/v1/artifacts/<sha256>`; without it (the all-in-one mode,
+//! With a base URL (the host's address as agents reach it, `HostConfig::artifact_url`),
+//! a job names `<base>/api/agent/v1/artifacts/<sha256>`; without one (the all-in-one mode,
 //! where host and agent share a disk) it names the JAR's `file://` path in the store.
 
 use homeamp_schemas::desired::Platform;
 
 use super::Host;
 use super::plugin_diff::{ArtifactLookup, ArtifactRef};
-use crate::artifacts::Artifact;
+use crate::artifacts::{Artifact, ArtifactStore};
 
-impl Host {
+/// An artifact store seen through the URLs agents use.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreLookup<'a> {
+    pub store: &'a ArtifactStore,
+    pub base_url: Option<&'a str>,
+}
+
+impl StoreLookup<'_> {
     /// The URL a job gives for `artifact`.
-    pub fn artifact_url(&self, artifact: &Artifact) -> String {
-        match &self.config.artifact_url {
+    pub fn url(&self, artifact: &Artifact) -> String {
+        match self.base_url {
             Some(base) => format!(
                 "{}/api/agent/v1/artifacts/{}",
                 base.trim_end_matches('/'),
@@ -27,15 +34,24 @@ impl Host {
     }
 }
 
-impl ArtifactLookup for Host {
+impl ArtifactLookup for StoreLookup<'_> {
     fn lookup(&self, platform: Platform, name: &str, version: Option<&str>) -> Option<ArtifactRef> {
-        let store = self.config.artifacts.as_ref()?;
-        let artifact = store.find(platform, name, version)?;
+        let artifact = self.store.find(platform, name, version)?;
         Some(ArtifactRef {
             version: artifact.version.clone().unwrap_or_default(),
             sha256: artifact.sha256.clone(),
-            url: self.artifact_url(&artifact),
+            url: self.url(&artifact),
             file_name: artifact.file_name.clone(),
         })
+    }
+}
+
+impl ArtifactLookup for Host {
+    fn lookup(&self, platform: Platform, name: &str, version: Option<&str>) -> Option<ArtifactRef> {
+        StoreLookup {
+            store: self.config.artifacts.as_deref()?,
+            base_url: self.config.artifact_url.as_deref(),
+        }
+        .lookup(platform, name, version)
     }
 }

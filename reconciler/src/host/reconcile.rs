@@ -25,6 +25,9 @@ use homeamp_schemas::status::sync_status::*;
 /// How often an instance with work in progress is looked at even without a trigger.
 const PROGRESS_RECHECK: Duration = Duration::from_secs(5);
 
+/// How often an instance waiting for an artifact looks at the artifact store again.
+const ARTIFACT_RECHECK: Duration = Duration::from_secs(2);
+
 /// How long after a job succeeded its agent's new manifest is waited for.
 const REPORT_GRACE: Duration = Duration::from_secs(10);
 
@@ -312,7 +315,11 @@ impl Host {
             };
             self.set_status(name, status, Some(why), record.synced_revision.clone())
                 .await?;
-            return Ok(Action::AwaitChange);
+            return Ok(if plugins.unresolved.is_empty() {
+                Action::AwaitChange
+            } else {
+                Action::requeue(ARTIFACT_RECHECK)
+            });
         }
         let cause = if planned.iter().any(|p| p.intent == JobIntent::Intentional) {
             JobIntent::Intentional
@@ -455,6 +462,8 @@ impl Host {
             .await?;
         Ok(if waiting_for_report {
             Action::requeue(Duration::from_millis(500))
+        } else if !plugins.unresolved.is_empty() {
+            Action::requeue(ARTIFACT_RECHECK)
         } else if moving > 0 {
             Action::requeue(PROGRESS_RECHECK)
         } else {

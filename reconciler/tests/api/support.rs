@@ -15,7 +15,7 @@ use homeamp_reconciler::artifacts::ArtifactStore;
 use homeamp_reconciler::bus::InProcessBus;
 use homeamp_reconciler::host::{Host, HostConfig, RevisionChange, Secrets};
 use homeamp_reconciler::store::{NewToken, Role, Store};
-use homeamp_schemas::report::{Heartbeat, LiveFile, Manifest};
+use homeamp_schemas::report::{Heartbeat, LiveFile, Manifest, PluginDescriptor, PluginJar};
 use http_body_util::BodyExt;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -244,7 +244,8 @@ impl Fixture {
         commit(self.repo.path(), files, message)
     }
 
-    /// What the agent of `server` would send for `instance` holding CMI's config with `a`.
+    /// What the agent of `server` would send for `instance` running CMI (its JAR, as the
+    /// matrix deploys it) with `a` in its config.
     pub fn manifest(server: &str, instance: &str, a: i64) -> (Manifest, Vec<u8>) {
         let bytes = live_config(a);
         let manifest = Manifest {
@@ -258,7 +259,15 @@ impl Fixture {
                 size: bytes.len() as u64,
                 mtime: Timestamp::now(),
             }],
-            plugins: vec![],
+            plugins: vec![PluginJar {
+                file: "plugins/CMI-9.7.jar".into(),
+                name: "CMI".into(),
+                version: Some("9.7".into()),
+                main: None,
+                descriptor: Some(PluginDescriptor::PluginYml),
+                sha256: sha256(b"the CMI jar"),
+                size: 11,
+            }],
         };
         (manifest, bytes)
     }
