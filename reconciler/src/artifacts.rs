@@ -196,13 +196,22 @@ impl ArtifactStore {
     }
 
     /// The artifact for `name` on `platform` at `version`, or the newest when `version`
-    /// is `None`.
+    /// is `None` (ties: the first file name).
     pub fn find(&self, platform: Platform, name: &str, version: Option<&str>) -> Option<Artifact> {
-        self.list().into_iter().find(|a| {
-            a.platform == platform
-                && a.name.eq_ignore_ascii_case(name)
-                && version.is_none_or(|v| a.version.as_deref().is_some_and(|a| same_version(a, v)))
-        })
+        self.refresh_if_due();
+        let index = self.index.lock().expect("lock poisoned");
+        index
+            .files
+            .values()
+            .flat_map(|f| &f.artifacts)
+            .filter(|a| {
+                a.platform == platform
+                    && a.name.eq_ignore_ascii_case(name)
+                    && version
+                        .is_none_or(|v| a.version.as_deref().is_some_and(|a| same_version(a, v)))
+            })
+            .min_by(|a, b| newest_first(a, b).then_with(|| a.file_name.cmp(&b.file_name)))
+            .cloned()
     }
 
     /// The artifact with this sha256 (any platform).

@@ -16,9 +16,16 @@ use jiff::Timestamp;
 
 /// A fleet of one paper instance whose matrix rows are `rows` (`name,cell`).
 fn state(rows: &[(&str, &str)]) -> DesiredState {
+    let rows: Vec<_> = rows.iter().map(|(n, c)| (*n, *c, false)).collect();
+    state_with(&rows)
+}
+
+/// As [`state`], with each row's `auto_update`.
+fn state_with(rows: &[(&str, &str, bool)]) -> DesiredState {
     let mut matrix = "plugin_name,plugin_type,auto_update,update_source,server_SMP1\n".to_string();
-    for (name, cell) in rows {
-        matrix.push_str(&format!("{name},bukkit/paper,False,manual,{cell}\n"));
+    for (name, cell, auto) in rows {
+        let auto = if *auto { "True" } else { "False" };
+        matrix.push_str(&format!("{name},bukkit/paper,{auto},manual,{cell}\n"));
     }
     let mut files = BTreeMap::from([
         (
@@ -34,7 +41,7 @@ fn state(rows: &[(&str, &str)]) -> DesiredState {
         ),
     ]);
     // Every marked row needs a plugin file.
-    for (name, _) in rows {
+    for (name, _, _) in rows {
         files
             .entry(format!("plugins/paper/{name}.yaml"))
             .or_insert_with(|| b"universal: {}\n".to_vec());
@@ -253,5 +260,35 @@ fn an_empty_report_removes_nothing() {
     let desired = state(&[("CMI", "False"), ("Vault", "False")]);
     let diff = diff_plugins(at(&desired), Some(at(&desired)), &[], &store(), true);
     assert!(diff.plans.is_empty());
+    assert!(diff.drift.is_empty());
+}
+
+#[test]
+fn auto_update_keeps_a_plugin_at_the_newest_version_of_the_store_and_never_downgrades() {
+    let desired = state_with(&[("CMI", "True", true)]);
+    let old = [jar("CMI", "9.7.0", "CMI.jar")];
+    let diff = diff_plugins(at(&desired), Some(at(&desired)), &old, &store(), false);
+    assert_eq!(
+        installs(&diff),
+        vec![("CMI".into(), "9.7.1".into(), vec!["plugins/CMI.jar".into()])]
+    );
+    // A new release in the store is not a hand edit.
+    assert_eq!(diff.plans[0].intent, JobIntent::Intentional);
+    assert!(
+        diff.drift[0]
+            .desired_value
+            .as_deref()
+            .is_some_and(|v| v.starts_with("9.7.1 (auto_update")),
+        "{:?}",
+        diff.drift
+    );
+    for version in ["9.7.1", "9.8"] {
+        let live = [jar("CMI", version, "CMI.jar")];
+        let diff = diff_plugins(at(&desired), Some(at(&desired)), &live, &store(), false);
+        assert!(diff.plans.is_empty(), "{version}: {:?}", diff.plans);
+    }
+    // Without auto_update the old version is fine.
+    let manual = state(&[("CMI", "True")]);
+    let diff = diff_plugins(at(&manual), Some(at(&manual)), &old, &store(), false);
     assert!(diff.drift.is_empty());
 }

@@ -3,10 +3,12 @@
 //!
 //! For each plugin the matrix deploys on the instance, the live JARs whose descriptor
 //! names it (case-insensitively, as server loaders compare) must be exactly one, at the
-//! pinned version when the cell pins one. Otherwise the plugin drifts, and the fix is a
-//! `plugin_install` of an artifact from the host's store: the pinned version, or for
-//! `True` the newest the store holds (or the newest already on the instance when it has
-//! several). The install replaces every other JAR of the plugin.
+//! pinned version when the cell pins one, and not older than the newest artifact in the
+//! host's store when the cell is `True` on a row with `auto_update`. Otherwise the plugin
+//! drifts, and the fix is a `plugin_install` of an artifact from the store: the pinned
+//! version; with `auto_update`, the newest; else the newest already on the instance when
+//! it has several, or the newest the store holds. The install replaces every other JAR of
+//! the plugin.
 //!
 //! A JAR of a plugin the matrix tracks (it has a row for the platform, or the instance ran
 //! it at the revision it was last synced to) but does not deploy on the instance drifts
@@ -19,6 +21,7 @@
 //! plugin differs from the revision it was last synced to (or there is none), otherwise
 //! *corrective* (someone added, removed or swapped a JAR).
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use homeamp_desired::model::Deployment;
@@ -114,18 +117,36 @@ pub fn diff_plugins(
             .remove(&jar_name.to_ascii_lowercase())
             .unwrap_or_default();
         let pinned = deployment.version();
+        // `True` on a row with auto_update: the newest version the artifact store holds.
+        let newest = if pinned.is_none()
+            && desired
+                .state
+                .matrix()
+                .rows
+                .get(&(platform, name.to_string()))
+                .is_some_and(|row| row.auto_update)
+        {
+            artifacts.lookup(platform, jar_name, None)
+        } else {
+            None
+        };
         let fits = |j: &PluginSeen| {
-            pinned.is_none_or(|v| {
-                j.version
-                    .as_deref()
-                    .is_some_and(|have| same_version(have, v))
-            })
+            let have = j.version.as_deref();
+            match (pinned, &newest) {
+                (Some(v), _) => have.is_some_and(|have| same_version(have, v)),
+                (None, Some(a)) => {
+                    have.is_some_and(|have| compare_versions(have, &a.version) != Ordering::Less)
+                }
+                (None, None) => true,
+            }
         };
         if jars.len() == 1 && fits(jars[0]) {
             continue;
         }
         let intent = match previous {
             None => JobIntent::Intentional,
+            // Only older than the store's newest: a new release, not a hand edit.
+            Some(_) if newest.is_some() && jars.len() == 1 => JobIntent::Intentional,
             Some(_) if deployed_before(name).as_ref() == Some(deployment) => JobIntent::Corrective,
             Some(_) => JobIntent::Intentional,
         };
@@ -144,9 +165,10 @@ pub fn diff_plugins(
                 Severity::Warning
             },
             cause: intent,
-            desired_value: Some(match pinned {
-                Some(v) => v.to_string(),
-                None => "installed".to_string(),
+            desired_value: Some(match (pinned, &newest) {
+                (Some(v), _) => v.to_string(),
+                (None, Some(a)) => format!("{} (auto_update: the newest in the store)", a.version),
+                (None, None) => "installed".to_string(),
             }),
             live_value: (!jars.is_empty()).then(|| live_versions.join(", ")),
         });
@@ -158,6 +180,7 @@ pub fn diff_plugins(
             .max_by(|a, b| compare_versions(a, b));
         let artifact = match (pinned, newest_live) {
             (Some(v), _) => artifacts.lookup(platform, jar_name, Some(v)),
+            (None, _) if newest.is_some() => newest.clone(),
             (None, Some(v)) => artifacts
                 .lookup(platform, jar_name, Some(v))
                 .or_else(|| artifacts.lookup(platform, jar_name, None)),
