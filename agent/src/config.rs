@@ -66,8 +66,9 @@ impl AgentConfig {
 }
 
 /// Command templates run for `lifecycle` jobs by the directory driver, e.g.
-/// `systemctl restart mc@{instance}`. A template is split at white space into a program
-/// and its arguments (no shell is involved), then in each argument `{instance}`,
+/// `systemctl restart mc@{instance}` or `tmux send-keys -t {instance} '{command}' Enter`.
+/// A template is split into a program and its arguments as a POSIX shell splits words
+/// (quotes group, backslashes escape; no shell runs it), then in each argument `{instance}`,
 /// `{server}`, `{game_root}` and, for reload, `{command}` (the console command the job
 /// names) are replaced. An action without a template is recorded as done with the message
 /// "no lifecycle command configured".

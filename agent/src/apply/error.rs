@@ -74,6 +74,15 @@ pub enum ApplyError {
     Unsupported { what: String },
     #[error("could not run {program:?}: {source}")]
     Spawn { program: String, source: io::Error },
+    #[error(
+        "the agent's {action} command template {template:?} is not valid: {detail} \
+         (close the quote, or escape it with a backslash)"
+    )]
+    CommandTemplate {
+        action: &'static str,
+        template: String,
+        detail: String,
+    },
     #[error("{action} command {program:?} exited with {status}: {stderr}")]
     CommandFailed {
         action: &'static str,
@@ -122,6 +131,7 @@ impl ApplyError {
             | E::Fetch(_)
             | E::Io { .. }
             | E::Spawn { .. }
+            | E::CommandTemplate { .. }
             | E::CommandFailed { .. }
             | E::CommandTimeout { .. }
             | E::SeenStore { .. } => (JobStatus::Failed, None),

@@ -1,8 +1,9 @@
 //! `lifecycle` for the directory driver: run the configured command for the action.
 //!
-//! The template is split at white space and each argument has its placeholders
-//! replaced (see [`crate::config::LifecycleCommands`]); no shell is involved, so an
-//! instance name or a reload command cannot inject anything. Output goes to a
+//! The template is split into words as a POSIX shell would (quotes and backslashes
+//! group and escape) and each word has its placeholders replaced (see
+//! [`crate::config::LifecycleCommands`]); no shell runs it, so an instance name or a
+//! reload command cannot inject anything: each stays inside its one argument. Output goes to a
 //! temporary file (a pipe could fill up and block the command), and its tail is
 //! reported when the command fails.
 
@@ -31,8 +32,13 @@ pub fn apply(ctx: &JobContext<'_>, action: &LifecycleAction) -> Result<Effect, A
         ));
     };
     let game_root = ctx.instance.game_root.display().to_string();
-    let argv: Vec<String> = template
-        .split_whitespace()
+    let words = shell_words::split(template).map_err(|e| ApplyError::CommandTemplate {
+        action: action.as_str(),
+        template: template.clone(),
+        detail: e.to_string(),
+    })?;
+    let argv: Vec<String> = words
+        .iter()
         .map(|arg| {
             arg.replace("{instance}", &ctx.instance.name)
                 .replace("{server}", &ctx.config.server)
@@ -49,7 +55,7 @@ pub fn apply(ctx: &JobContext<'_>, action: &LifecycleAction) -> Result<Effect, A
     Ok(Effect::changed(format!(
         "{}: ran {}",
         action.as_str(),
-        argv.join(" ")
+        shell_words::join(&argv)
     )))
 }
 

@@ -426,6 +426,36 @@ fn lifecycle_runs_the_configured_template_without_a_shell() {
 }
 
 #[test]
+fn lifecycle_templates_quote_like_a_shell_and_a_broken_one_fails_clearly() {
+    let fleet = Fleet::new();
+    fleet.amp_instance("SMP201");
+    let tools = tempfile::tempdir().unwrap();
+    let script = recorder(tools.path());
+    let mut config = fleet.config();
+    config.lifecycle.reload = Some(format!(
+        "{script} send-keys -t 'mc {{instance}}' \"{{command}}\" Enter"
+    ));
+    config.lifecycle.stop = Some(format!("{script} 'unclosed"));
+    let agent = Agent::new(config).unwrap();
+    assert_ok(&agent.apply(&signed(
+        "SMP201",
+        JobSpec::Lifecycle(LifecycleAction::Reload {
+            command: "say \"hi\" $HOME".into(),
+        }),
+    )));
+    let calls = fs::read_to_string(tools.path().join("calls")).unwrap();
+    assert_eq!(calls, "send-keys\n-t\nmc SMP201\nsay \"hi\" $HOME\nEnter\n");
+    let stop = agent.apply(&signed("SMP201", JobSpec::Lifecycle(LifecycleAction::Stop)));
+    assert_eq!(stop.status, JobStatus::Failed, "{}", stop.message);
+    assert!(
+        stop.message.contains("stop command template"),
+        "{}",
+        stop.message
+    );
+    assert!(stop.message.contains("close the quote"), "{}", stop.message);
+}
+
+#[test]
 fn a_failing_or_hanging_lifecycle_command_fails_the_job() {
     let fleet = Fleet::new();
     fleet.plain_instance("SMP201");
