@@ -3,7 +3,8 @@
 //! - commit to converged, for a change of a universal setting of the plugin deployed on
 //!   the most paper instances, found by the `--poll 500ms` poll;
 //! - the same through the webhook (`POST /api/hooks/git` right after the commit);
-//! - a hand edit of a live file detected and reverted.
+//! - a hand edit of a live file detected and reverted;
+//! - a deleted plugin JAR detected and installed again from the artifact store.
 //!
 //! Prints p50 / p90 / max of each over several rounds. Run with `cargo bench --bench converge`.
 
@@ -217,4 +218,25 @@ fn main() {
         std::thread::sleep(Duration::from_millis(300));
     }
     report("hand edit detected and reverted", reverted);
+
+    // A deleted JAR of the same plugin on the same instance.
+    let jar = live
+        .ancestors()
+        .find(|p| p.ends_with("plugins"))
+        .unwrap()
+        .join(homeamp_jar::jar_file_name(
+            &state
+                .plugin(instance.platform, &plugin.name)
+                .unwrap()
+                .display_name,
+            homeamp_demo::jars::DEMO_VERSION,
+        ));
+    let bytes = std::fs::read(&jar).unwrap();
+    let mut reinstalled = Vec::new();
+    for _ in 0..ROUNDS {
+        std::fs::remove_file(&jar).unwrap();
+        reinstalled.push(wait(|| std::fs::read(&jar).is_ok_and(|b| b == bytes)));
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    report("deleted plugin JAR detected and reinstalled", reinstalled);
 }
