@@ -11,26 +11,53 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 
+use super::reconcile::WebhookSecret;
 use super::{ApiError, AppState};
 use crate::store::{Role, Token};
 
-/// How the API authenticates.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How the API authenticates. Build it with [`Auth::closed`] or [`Auth::open_reads`],
+/// then [`Auth::with_webhook_secret`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Auth {
     /// When true, `GET` requests need no token (`homeamp up` on loopback). A token that is
     /// sent is still checked.
     pub open_reads: bool,
+    /// The secret git forges sign `POST /api/hooks/git` with; without one, the hook takes
+    /// bearer tokens only.
+    webhook_secret: Option<WebhookSecret>,
 }
 
 impl Auth {
     /// Every request needs a token.
     pub fn closed() -> Self {
-        Self { open_reads: false }
+        Self::default()
     }
 
     /// Reads are open; changes need a token.
     pub fn open_reads() -> Self {
-        Self { open_reads: true }
+        Self {
+            open_reads: true,
+            ..Self::default()
+        }
+    }
+
+    /// `POST /api/hooks/git` also takes a webhook signed with `secret` (GitHub, Gitea,
+    /// Forgejo) or carrying it (GitLab); see `api/reconcile/webhook_signature.rs`. An empty
+    /// secret configures nothing (a signature with an empty key proves nothing).
+    pub fn with_webhook_secret(self, secret: impl AsRef<[u8]>) -> Self {
+        let webhook_secret = WebhookSecret::new(secret.as_ref());
+        if webhook_secret.is_none() {
+            tracing::warn!("the webhook secret is empty: the git hook takes bearer tokens only");
+        }
+        Self {
+            webhook_secret,
+            ..self
+        }
+    }
+
+    /// The webhook secret, when one is configured.
+    pub(crate) fn webhook_secret(&self) -> Option<&WebhookSecret> {
+        self.webhook_secret.as_ref()
     }
 }
 

@@ -4,22 +4,40 @@
 //! Both only ask: the reconcile runtime does the work, so `/api/reconcile` answers 202.
 //! The webhook does the (quick) refresh itself and says what happened, so a CI job can
 //! see at once that its commit was refused and why.
+//!
+//! The webhook takes an operator's bearer token, or, when [`Auth`](super::Auth) has a
+//! webhook secret, the signature or token a git forge sends ([`webhook_signature`]).
+//! GitHub's `ping` event (sent when a webhook is created) is answered 204 once it is
+//! authenticated, and triggers nothing.
+
+mod webhook_signature;
 
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use homeamp_schemas::api::{HookOutcome, ReconcileAccepted, ReconcileRequest};
 
+pub(crate) use webhook_signature::WebhookSecret;
+
 use super::{ApiError, AppState, Operator};
 use crate::host::RevisionChange;
+
+/// The largest webhook body read (a larger one is 413). Signatures cover the whole body,
+/// so it must be read; GitHub caps deliveries at 25 MiB, but a push event is a few KiB
+/// to a few hundred, and 5 MiB leaves room for pushes of thousands of commits.
+const HOOK_BODY_LIMIT: usize = 5 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/reconcile", post(reconcile))
-        .route("/api/hooks/git", post(git_hook))
+        .route(
+            "/api/hooks/git",
+            post(git_hook).layer(DefaultBodyLimit::max(HOOK_BODY_LIMIT)),
+        )
 }
 
 async fn reconcile(
@@ -63,11 +81,21 @@ async fn reconcile(
 }
 
 async fn git_hook(
-    Operator(token): Operator,
+    operator: Result<Operator, ApiError>,
     State(state): State<AppState>,
-) -> Result<Json<HookOutcome>, ApiError> {
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let by = hook_caller(operator, &state, &headers, body)?;
+    if headers
+        .get("x-github-event")
+        .is_some_and(|event| event.as_bytes() == b"ping")
+    {
+        tracing::info!(%by, "webhook ping answered");
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
     let change = state.host.refresh_revision().await?;
-    tracing::info!(by = %token.name, ?change, "desired-state repository refreshed");
+    tracing::info!(%by, ?change, "desired-state repository refreshed");
     Ok(Json(match change {
         RevisionChange::Unchanged => HookOutcome::Unchanged {
             revision: state.host.active().map(|a| a.sha.clone()),
@@ -80,5 +108,35 @@ async fn git_hook(
             revision: sha,
             reason,
         },
-    }))
+    })
+    .into_response())
+}
+
+/// Who called the hook: an operator's token (its name), else, with a webhook secret,
+/// the forge's credential (`webhook <header>`). Without either, the token's refusal.
+fn hook_caller(
+    operator: Result<Operator, ApiError>,
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<String, ApiError> {
+    let refused = match operator {
+        Ok(Operator(token)) => return Ok(token.name),
+        Err(refused) => refused,
+    };
+    let Some(secret) = state.auth.webhook_secret() else {
+        return Err(refused);
+    };
+    if !webhook_signature::presented(headers) {
+        return Err(refused);
+    }
+    let body = body?;
+    match webhook_signature::verify(secret, headers, &body)? {
+        Some(header) => {
+            let by = format!("webhook {header}");
+            tracing::Span::current().record("caller", by.as_str());
+            Ok(by)
+        }
+        None => Err(refused),
+    }
 }

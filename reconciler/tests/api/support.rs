@@ -239,6 +239,17 @@ impl Fixture {
         (status, value)
     }
 
+    /// Sends a request built by the test (any headers); the answer as [`Fixture::send`]
+    /// gives it.
+    pub async fn deliver(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let response = self.app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, value)
+    }
+
     /// Commits new files to the desired-state repository; returns the sha.
     pub fn commit(&self, files: &[(&str, &str)], message: &str) -> String {
         commit(self.repo.path(), files, message)

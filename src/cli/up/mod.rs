@@ -301,10 +301,8 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     let address = listener.local_addr()?;
     println!("API on http://{address}  (read-only endpoints open on loopback)");
     println!("admin token: {}", token.secret);
-    let app = homeamp_reconciler::api::router(
-        host.clone(),
-        homeamp_reconciler::api::Auth { open_reads: true },
-    );
+    let app =
+        homeamp_reconciler::api::router(host.clone(), homeamp_reconciler::api::Auth::open_reads());
     {
         let shutdown = shutdown.clone();
         tasks.spawn(async move {
