@@ -411,3 +411,47 @@ fn a_commit_changing_more_instances_than_the_guard_allows_waits_for_approval() {
     assert!(fleet.read("SMP1").contains("verbose: false"));
     assert!(fleet.read("SMP2").contains("verbose: false"));
 }
+
+#[test]
+fn a_webhook_with_the_configured_secret_triggers_without_a_token() {
+    let fleet = SmallFleet::new("auto", true);
+    let secret = fleet.dir.path().join("webhook.secret");
+    std::fs::write(&secret, "hook-s3cret\n").unwrap();
+    let up = fleet.up_with(&["--webhook-secret-file", secret.to_str().unwrap()]);
+    up.wait_status(CONVERGE, all_synced);
+    fleet
+        .repo
+        .write("plugins/paper/CoreProtect.yaml", &plugin_yaml(false));
+    let head = fleet.repo.commit("quieter CoreProtect");
+    let hook = |token: &str| {
+        crate::host_process::request_with(
+            &up.address,
+            "POST",
+            "/api/hooks/git",
+            Some("{}"),
+            &[("X-Gitlab-Token", token), ("X-Gitlab-Event", "Push Hook")],
+        )
+    };
+    let (refused, body) = hook("wrong");
+    assert_eq!(refused, 401, "{body}");
+    assert!(!body.to_string().contains("hook-s3cret"), "{body}");
+    let (accepted, body) = hook("hook-s3cret");
+    assert!(accepted < 300, "{accepted} {body}");
+    up.wait_status(CONVERGE, |s| s["revision"] == head.as_str());
+}
+
+#[test]
+fn an_empty_webhook_secret_file_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("empty.secret");
+    std::fs::write(&secret, "\n").unwrap();
+    let output = crate::support::homeamp()
+        .args(["up", "--repo", "/nonexistent", "--webhook-secret-file"])
+        .arg(&secret)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("empty.secret"), "{stderr}");
+    assert!(stderr.contains("is empty"), "{stderr}");
+}

@@ -218,6 +218,10 @@ pub fn diff_plugins(
     // What is left is deployed nowhere on this instance. A plugin the matrix tracks (a
     // row for the platform now, or deployed here at the last synced revision) is extra;
     // any other JAR is unmanaged: recorded, never removed, not a reason to be OutOfSync.
+    if by_name.is_empty() {
+        // The steady state: nothing left to classify.
+        return out;
+    }
     let jar_name_of = |state: &homeamp_desired::DesiredState, name: &str| -> String {
         state
             .plugin(platform, name)

@@ -65,6 +65,11 @@ pub struct Args {
     /// The host's and agents' own files (default: DIR/.homeamp with --demo).
     #[arg(long, value_name = "DIR")]
     state_dir: Option<PathBuf>,
+    /// A file holding the secret git hosting signs webhooks with (GitHub's
+    /// X-Hub-Signature-256, Gitea/Forgejo signatures, GitLab's X-Gitlab-Token), so that
+    /// POST /api/hooks/git accepts them without a bearer token.
+    #[arg(long, value_name = "FILE", env = "HOMEAMP_WEBHOOK_SECRET_FILE")]
+    webhook_secret_file: Option<PathBuf>,
     /// Stop once every instance is Synced (for scripts and benchmarks).
     #[arg(long)]
     exit_when_synced: bool,
@@ -170,6 +175,25 @@ fn setup(args: &Args) -> anyhow::Result<Setup> {
     })
 }
 
+/// Read endpoints open on loopback; webhooks signed with the secret of
+/// `--webhook-secret-file` when one is given.
+fn auth(args: &Args) -> anyhow::Result<homeamp_reconciler::api::Auth> {
+    let auth = homeamp_reconciler::api::Auth::open_reads();
+    let Some(path) = &args.webhook_secret_file else {
+        return Ok(auth);
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the webhook secret file {}", path.display()))?;
+    let secret = text.trim_end_matches(['\n', '\r']);
+    if secret.is_empty() {
+        bail!(
+            "the webhook secret file {} is empty: write the secret your git hosting signs webhooks with",
+            path.display()
+        );
+    }
+    Ok(auth.with_webhook_secret(secret))
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -178,6 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: Args) -> anyhow::Result<ExitCode> {
+    let auth = auth(&args)?;
     let setup = setup(&args)?;
     std::fs::create_dir_all(&setup.state_dir)
         .with_context(|| format!("creating {}", setup.state_dir.display()))?;
@@ -301,8 +326,7 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     let address = listener.local_addr()?;
     println!("API on http://{address}  (read-only endpoints open on loopback)");
     println!("admin token: {}", token.secret);
-    let app =
-        homeamp_reconciler::api::router(host.clone(), homeamp_reconciler::api::Auth::open_reads());
+    let app = homeamp_reconciler::api::router(host.clone(), auth);
     {
         let shutdown = shutdown.clone();
         tasks.spawn(async move {
