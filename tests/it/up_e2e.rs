@@ -455,3 +455,34 @@ fn an_empty_webhook_secret_file_is_refused_at_start() {
     assert!(stderr.contains("empty.secret"), "{stderr}");
     assert!(stderr.contains("is empty"), "{stderr}");
 }
+
+#[test]
+fn a_live_file_that_does_not_parse_is_reported_and_never_rewritten() {
+    let fleet = SmallFleet::new("auto", true);
+    let up = fleet.up();
+    up.wait_status(CONVERGE, all_synced);
+    let broken = "verbose: [true\n# half-saved by an editor\n";
+    std::fs::write(fleet.config("SMP1"), broken).unwrap();
+    let status = up.wait_status(CONVERGE, |s| instance(s, "SMP1")["sync"] == "OutOfSync");
+    let message = instance(&status, "SMP1")["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(message.contains("no job can fix"), "{message}");
+    assert!(message.contains("/api/drift?instance=SMP1"), "{message}");
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        fleet.read("SMP1"),
+        broken,
+        "an unparsable file is never rewritten"
+    );
+    let (_, jobs) = up.get("/api/jobs?instance=SMP1");
+    assert!(
+        jobs["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|j| j["status"] == "succeeded"),
+        "no job for the broken file: {jobs}"
+    );
+}

@@ -299,9 +299,14 @@ impl Host {
                 "observe policy: drift is recorded, not corrected".to_string()
             } else if held_back {
                 "self_heal is off: hand edits are recorded, not reverted".to_string()
-            } else {
+            } else if !policy.prune && plugins.drift.iter().any(|d| d.desired_value.is_none()) {
                 "plugin JARs the matrix does not deploy here are recorded, not removed: prune is off"
                     .to_string()
+            } else {
+                format!(
+                    "{} difference(s) no job can fix (a live file that does not parse?): see /api/drift?instance={name}",
+                    diff.drift.len() + plugins.drift.len()
+                )
             };
             let moving = in_flight
                 .iter()
