@@ -140,7 +140,8 @@ impl Agent {
         caches.get(name).map(|c| lock(c).hashed_last_scan())
     }
 
-    /// Sends `manifest` and uploads the blobs the host asks for. With `force` unset, a
+    /// Sends `manifest` and uploads the blobs the host asks for (config files, and plugin
+    /// JARs it wants for its artifact store). With `force` unset, a
     /// manifest whose files and plugins equal the last one sent is not sent again.
     pub async fn report<L: HostLink>(
         &self,
@@ -162,18 +163,31 @@ impl Agent {
             });
         };
         for sha in missing {
-            let Some(file) = manifest.files.iter().find(|f| same_digest(&f.sha256, &sha)) else {
+            // A config file, or a plugin JAR the host wants for its artifact store.
+            let Some(rel) = manifest
+                .files
+                .iter()
+                .find(|f| same_digest(&f.sha256, &sha))
+                .map(|f| &f.path)
+                .or_else(|| {
+                    manifest
+                        .plugins
+                        .iter()
+                        .find(|j| same_digest(&j.sha256, &sha))
+                        .map(|j| &j.file)
+                })
+            else {
                 continue;
             };
-            let path = instance.game_root.join(&file.path);
+            let path = instance.game_root.join(rel);
             let bytes = tokio::fs::read(&path)
                 .await
                 .map_err(|e| AgentError::io(&path, e))?;
             // The file may have changed since the scan; its new content goes with the next report.
-            if sha256_hex(&bytes) != file.sha256 {
+            if !same_digest(&sha256_hex(&bytes), &sha) {
                 continue;
             }
-            link.upload_blob(&file.sha256, bytes).await?;
+            link.upload_blob(&sha.to_ascii_lowercase(), bytes).await?;
             uploaded += 1;
         }
         Ok(ReportSummary {

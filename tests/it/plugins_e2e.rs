@@ -178,3 +178,31 @@ fn a_plugin_without_an_artifact_is_degraded_until_its_jar_arrives() {
     up.wait_status(CONVERGE, |s| at_head(s, &head));
     assert_eq!(fleet.jars("SMP1"), vec!["CoreProtect-23.0.jar".to_string()]);
 }
+
+#[test]
+fn a_plugin_the_store_lacks_is_fetched_from_an_instance_that_runs_it() {
+    let fleet = SmallFleet::new("auto", true);
+    // The store is empty and SMP2 lost its JAR; SMP1 still runs CoreProtect.
+    std::fs::remove_dir_all(fleet.artifacts()).unwrap();
+    let file = format!("CoreProtect-{CP_VERSION}.jar");
+    std::fs::remove_file(fleet.plugins("SMP2").join(&file)).unwrap();
+    let up = fleet.up();
+    up.wait_status(CONVERGE, all_synced);
+    assert_eq!(fleet.jars("SMP2"), vec![file.clone()]);
+    let bytes = std::fs::read(fleet.plugins("SMP2").join(&file)).unwrap();
+    assert_eq!(
+        bytes,
+        jar("CoreProtect", CP_VERSION),
+        "SMP1's JAR, byte for byte"
+    );
+    // It is in the artifact store now, under its plugin's name and version.
+    assert_eq!(
+        std::fs::read(fleet.artifacts().join(&file)).unwrap(),
+        jar("CoreProtect", CP_VERSION)
+    );
+    let rescans = jobs_of_kind(&up, "rescan");
+    assert!(
+        rescans.iter().any(|j| j["instance"] == "SMP1"),
+        "SMP1 was asked for the JAR: {rescans:?}"
+    );
+}

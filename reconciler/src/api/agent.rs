@@ -21,8 +21,9 @@ use homeamp_schemas::report::{Heartbeat, JobResult, Manifest};
 
 use super::{AgentCaller, ApiError, AppState};
 
-/// The largest body the agent endpoints accept: a config file (blob) or a manifest.
-pub const AGENT_BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// The largest body the agent endpoints accept: a config file or a plugin JAR the host
+/// asked for (blob), or a manifest.
+pub const AGENT_BODY_LIMIT: usize = 256 * 1024 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -26,7 +26,15 @@ impl Host {
             .record_plugins_seen(&manifest.instance, &manifest.plugins, now)
             .await?;
         let shas: Vec<String> = manifest.files.iter().map(|f| f.sha256.clone()).collect();
-        let missing = self.store.missing_blobs(&shas).await?;
+        let mut missing = self.store.missing_blobs(&shas).await?;
+        // JARs the host asked for, for its artifact store (see `fleet_artifacts`).
+        missing.extend(
+            manifest
+                .plugins
+                .iter()
+                .filter(|jar| self.is_wanted_jar(&jar.sha256))
+                .map(|jar| jar.sha256.clone()),
+        );
         tracing::debug!(
             instance = %manifest.instance,
             changed = changes.len(),
@@ -41,6 +49,10 @@ impl Host {
     /// secret value the host knows is replaced by its `${secret:NAME}` reference first, so
     /// the store never holds it (and desired references compare equal to the stored text).
     pub async fn ingest_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), HostError> {
+        if self.is_wanted_jar(sha256) {
+            // A JAR the host asked for goes to the artifact store, not the database.
+            return self.store_wanted_jar(sha256, bytes).await;
+        }
         let stored = match std::str::from_utf8(bytes) {
             Ok(text) => std::borrow::Cow::Owned(self.secrets.redact(text).into_bytes()),
             Err(_) => std::borrow::Cow::Borrowed(bytes),

@@ -7,6 +7,7 @@
 //! - [`diff`]: desired against live for one instance, a pure function.
 //! - [`plugin_diff`]: the deployment matrix against the reported plugin JARs, pure too.
 //! - [`reconcile`]: the per-instance [`crate::runtime::Reconcile`] implementation.
+//! - [`fleet_artifacts`]: a plugin version the store lacks is fetched from an instance that runs it.
 //! - [`ingest`]: what agents send: manifests, blobs, heartbeats, job results.
 //! - [`outbox`]: signs queued jobs and publishes them on the bus.
 //! - [`secrets`]: values for `${secret:NAME}`, memory only.
@@ -14,6 +15,7 @@
 
 pub mod artifact_urls;
 pub mod diff;
+pub mod fleet_artifacts;
 pub mod ingest;
 pub mod outbox;
 pub mod plugin_diff;
@@ -124,6 +126,8 @@ pub struct Host {
     pub(crate) outbox_wake: Notify,
     /// Earlier revisions instances were synced to, to tell intentional from corrective drift.
     pub(crate) earlier: Mutex<HashMap<String, Arc<DesiredState>>>,
+    /// JARs asked of agents for the artifact store: sha256 → when.
+    pub(crate) wanted_jars: Mutex<HashMap<String, std::time::Instant>>,
 }
 
 impl Host {
@@ -146,6 +150,7 @@ impl Host {
             trigger: OnceLock::new(),
             outbox_wake: Notify::new(),
             earlier: Mutex::new(HashMap::new()),
+            wanted_jars: Mutex::new(HashMap::new()),
         })
     }
 

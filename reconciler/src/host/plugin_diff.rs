@@ -80,8 +80,30 @@ pub struct PluginDiff {
     pub drift: Vec<DriftObservation>,
     /// JARs of plugins the matrix does not track: recorded only.
     pub unmanaged: Vec<DriftObservation>,
-    /// Drift that no job can fix, each with what the operator should do.
-    pub unresolved: Vec<String>,
+    /// Plugins to install for which the store has no artifact.
+    pub unresolved: Vec<MissingArtifact>,
+}
+
+/// A plugin to install for which the artifact store has no JAR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingArtifact {
+    pub platform: Platform,
+    /// The name in the plugin's descriptor.
+    pub name: String,
+    /// `None`: any version.
+    pub version: Option<String>,
+}
+
+impl std::fmt::Display for MissingArtifact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "no artifact for {} {} ({}): add its JAR to the host's artifact store",
+            self.name,
+            self.version.as_deref().unwrap_or("(any version)"),
+            self.platform.as_str()
+        )
+    }
 }
 
 /// See the module documentation. `prune` comes from the instance's policy.
@@ -187,12 +209,11 @@ pub fn diff_plugins(
             (None, None) => artifacts.lookup(platform, jar_name, None),
         };
         let Some(artifact) = artifact else {
-            out.unresolved.push(format!(
-                "no artifact for {} {} ({}): add its JAR to the host's artifact store",
-                jar_name,
-                pinned.unwrap_or("(any version)"),
-                platform.as_str()
-            ));
+            out.unresolved.push(MissingArtifact {
+                platform,
+                name: jar_name.to_string(),
+                version: pinned.map(str::to_string),
+            });
             continue;
         };
         let target = format!("plugins/{}", artifact.file_name);

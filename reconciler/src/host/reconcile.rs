@@ -197,6 +197,12 @@ impl Host {
         let jars = self.store.current_plugins(name).await?;
         let plugins = diff_plugins(desired, previous, &jars, self, policy.prune);
         let now = Timestamp::now();
+        let unresolved = if plugins.unresolved.is_empty() {
+            Vec::new()
+        } else {
+            self.fetch_from_fleet(&plugins.unresolved, &active, now)
+                .await?
+        };
         let observed: Vec<_> = diff
             .drift
             .iter()
@@ -293,8 +299,8 @@ impl Host {
             });
         }
         if planned.is_empty() {
-            let why = if !plugins.unresolved.is_empty() {
-                plugins.unresolved.join("; ")
+            let why = if !unresolved.is_empty() {
+                unresolved.join("; ")
             } else if policy.sync == SyncMode::Observe {
                 "observe policy: drift is recorded, not corrected".to_string()
             } else if held_back {
@@ -354,7 +360,7 @@ impl Host {
             expires_at,
             needs_approval,
         };
-        let mut degraded = plugins.unresolved.clone();
+        let mut degraded = unresolved.clone();
         let mut waiting_for_report = false;
         let mut emitted = 0usize;
         let mut restart = false;

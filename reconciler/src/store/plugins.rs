@@ -115,6 +115,35 @@ impl Store {
         self.plugins_where(instance, true).await
     }
 
+    /// The JARs of plugin `name` (case-insensitive) that the latest reports list, on any
+    /// instance: (instance name, JAR), by instance then file.
+    pub async fn present_jars_of(
+        &self,
+        name: &str,
+    ) -> Result<Vec<(String, PluginSeen)>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            instance_name: String,
+            #[sqlx(flatten)]
+            jar: PluginRow,
+        }
+        let rows: Vec<Row> = with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT i.instance_name, p.name, p.version, p.jar_path, p.sha256, \
+                 p.first_seen, p.last_seen, p.present \
+                 FROM plugins_seen p JOIN instances i ON i.id = p.instance_id \
+                 WHERE p.present = TRUE AND LOWER(p.name) = LOWER(?) \
+                 ORDER BY i.instance_name, p.jar_path",
+            )
+            .bind(name)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| Ok((r.instance_name, PluginSeen::try_from(r.jar)?)))
+            .collect()
+    }
+
     /// Every plugin JAR ever seen on `instance`, by name then file.
     pub async fn plugin_history(&self, instance: &str) -> Result<Vec<PluginSeen>, StoreError> {
         self.plugins_where(instance, false).await

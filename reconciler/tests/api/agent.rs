@@ -86,7 +86,7 @@ async fn a_blob_whose_content_has_another_sha_is_refused_with_422() {
 #[tokio::test]
 async fn blobs_over_the_body_limit_are_refused_with_413() {
     let f = Fixture::new().await;
-    let big = vec![b'x'; 32 * 1024 * 1024 + 1];
+    let big = vec![b'x'; homeamp_reconciler::api::AGENT_BODY_LIMIT + 1];
     let (status, body) = f
         .send(
             Method::PUT,

@@ -64,4 +64,32 @@ async fn plugins_seen_track_first_and_last_sight_and_presence(db: Db) -> Result<
     Ok(())
 }
 
-store_tests!(plugins_seen_track_first_and_last_sight_and_presence);
+async fn present_jars_of_a_plugin_are_found_on_every_instance(db: Db) -> Result<()> {
+    let store = db.store;
+    small_fleet(&store).await?;
+    let old = jar("plugins/LuckPerms.jar", "LuckPerms", "5.4.0", 1);
+    let new = jar("plugins/LuckPerms-5.4.1.jar", "LuckPerms", "5.4.1", 2);
+    store
+        .record_plugins_seen("SMP201", std::slice::from_ref(&old), t(1))
+        .await?;
+    store
+        .record_plugins_seen("HUB01", std::slice::from_ref(&new), t(1))
+        .await?;
+    // Names compare case-insensitively; instances come in name order.
+    let found = store.present_jars_of("luckperms").await?;
+    let found: Vec<_> = found
+        .iter()
+        .map(|(i, j)| (i.as_str(), j.version.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(found, [("HUB01", "5.4.1"), ("SMP201", "5.4.0")]);
+    // A JAR no longer reported is not offered.
+    store.record_plugins_seen("SMP201", &[], t(2)).await?;
+    assert_eq!(store.present_jars_of("LuckPerms").await?.len(), 1);
+    assert!(store.present_jars_of("Vault").await?.is_empty());
+    Ok(())
+}
+
+store_tests!(
+    plugins_seen_track_first_and_last_sight_and_presence,
+    present_jars_of_a_plugin_are_found_on_every_instance
+);
