@@ -30,6 +30,10 @@ enum Command {
     Up(cli::up::Args),
     /// The fleet's status, like `kubectl get`.
     Status(cli::status::Args),
+    /// The job queue, like `kubectl get`.
+    Jobs(cli::jobs::Args),
+    /// Approve held jobs, by id or every held job of a revision.
+    Approve(cli::approve::Args),
     /// Read and edit one config file in place, losslessly.
     #[command(subcommand)]
     Config(cli::config::Command),
@@ -53,6 +57,8 @@ fn main() -> ExitCode {
         Command::Config(command) => cli::config::run(command),
         Command::Up(args) => cli::up::run(args),
         Command::Status(args) => cli::status::run(args),
+        Command::Jobs(args) => cli::jobs::run(args),
+        Command::Approve(args) => cli::approve::run(args),
     };
     match result {
         Ok(code) => code,

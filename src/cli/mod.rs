@@ -1,9 +1,15 @@
 //! One module per subcommand; each has `Args` (clap) and `run(Args) -> anyhow::Result<ExitCode>`.
+//! Besides them, `host_client` (a running host's API) and `table` (aligned columns) serve the
+//! commands that talk to a host.
 
+pub mod approve;
 pub mod config;
+pub mod host_client;
 pub mod import;
+pub mod jobs;
 pub mod plan;
 pub mod render;
 pub mod status;
+pub mod table;
 pub mod up;
 pub mod validate;

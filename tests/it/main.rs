@@ -7,6 +7,7 @@ mod support;
 
 mod config_cli;
 mod import_cli;
+mod jobs_cli;
 mod plan_cli;
 mod plugins_e2e;
 mod render_cli;
