@@ -104,7 +104,10 @@ pub fn detect(dir: &Path, name: String) -> Result<Option<Instance>, AgentError> 
         }));
     }
     let marks = ["server.properties", "velocity.toml", "config.yml"];
-    if marks.iter().any(|m| dir.join(m).is_file()) || dir.join("plugins").is_dir() {
+    if marks.iter().any(|m| dir.join(m).is_file())
+        || dir.join("plugins").is_dir()
+        || dir.join("extensions").is_dir()
+    {
         let dir = canonical(dir)?;
         return Ok(Some(Instance {
             name,

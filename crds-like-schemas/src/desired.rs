@@ -90,6 +90,16 @@ impl Platform {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.as_str() == text)
     }
+
+    /// The folder under the game root that holds the platform's plugin JARs and their
+    /// config folders: `plugins` for Paper and Velocity, `extensions` for a Geyser
+    /// standalone (its extensions keep their data in `extensions/<id>/`).
+    pub fn plugin_dir(self) -> &'static str {
+        match self {
+            Platform::Paper | Platform::Velocity => "plugins",
+            Platform::Geyser => "extensions",
+        }
+    }
 }
 
 impl std::fmt::Display for Platform {

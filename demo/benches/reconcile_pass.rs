@@ -55,7 +55,11 @@ fn jars_on_disk(plugins: &Path, platform: Platform) -> Vec<PluginSeen> {
             let path = e.ok()?.path();
             let file = path.file_name()?.to_str()?.to_string();
             let info = homeamp_jar::read_descriptor(&path, Some(platform))?;
-            Some(seen(&info.name, info.version, format!("plugins/{file}")))
+            Some(seen(
+                &info.name,
+                info.version,
+                format!("{}/{file}", platform.plugin_dir()),
+            ))
         })
         .collect()
 }
@@ -69,7 +73,7 @@ fn live_of_demo(state: &DesiredState, root: &Path) -> Fleet {
             let mut live = HashMap::new();
             for plugin in rendered.plugins.values() {
                 for (file, spec) in &plugin.files {
-                    let path = live_path(&plugin.folder, file);
+                    let path = live_path(instance.platform, &plugin.folder, file);
                     let on_disk = game_root(root, &instance.server, &instance.name).join(&path);
                     if let Ok(text) = std::fs::read_to_string(&on_disk) {
                         live.insert(
@@ -83,7 +87,8 @@ fn live_of_demo(state: &DesiredState, root: &Path) -> Fleet {
                     }
                 }
             }
-            let plugins = game_root(root, &instance.server, &instance.name).join("plugins");
+            let plugins = game_root(root, &instance.server, &instance.name)
+                .join(instance.platform.plugin_dir());
             let jars = jars_on_disk(&plugins, instance.platform);
             (instance.name.clone(), live, jars)
         })
@@ -230,7 +235,7 @@ fn synthetic_live(state: &DesiredState) -> Fleet {
                             )
                         })
                         .clone();
-                    live.insert(live_path(&plugin.folder, file), doc);
+                    live.insert(live_path(instance.platform, &plugin.folder, file), doc);
                 }
             }
             let jars = state

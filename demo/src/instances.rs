@@ -25,7 +25,7 @@ pub fn render_all(
     let mut written = 0;
     for instance in state.instances() {
         let game = game_root(root, &instance.server, &instance.name);
-        let plugins = game.join("plugins");
+        let plugins = game.join(instance.platform.plugin_dir());
         std::fs::create_dir_all(&plugins).map_err(io(&plugins))?;
         let rendered = state
             .render(&instance.name)

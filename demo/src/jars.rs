@@ -89,11 +89,13 @@ pub fn fill_store(state: &DesiredState, dir: &Path) -> Result<usize, DemoError> 
     Ok(written)
 }
 
-/// Puts each instance's deployed plugins in its `plugins/`; returns how many JARs.
+/// Puts each instance's deployed plugins in its plugin folder (`plugins/`, or
+/// `extensions/` on a Geyser standalone); returns how many JARs.
 pub fn install_all(state: &DesiredState, root: &Path) -> Result<usize, DemoError> {
     let mut written = 0;
     for instance in state.instances() {
-        let plugins = game_root(root, &instance.server, &instance.name).join("plugins");
+        let plugins =
+            game_root(root, &instance.server, &instance.name).join(instance.platform.plugin_dir());
         for (plugin, deployment, _) in state.deployed(instance) {
             let name = jar_name(state, instance.platform, plugin);
             write_jar(

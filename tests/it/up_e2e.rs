@@ -229,6 +229,19 @@ fn up_demo_converges_every_instance_to_synced() {
     assert!(output.contains("hand edit on"), "{output}");
     assert!(demo_files_hold_desired(&demo));
     demo_jars_were_corrected(&demo, &output);
+    // The Geyser standalone keeps its extensions and their data in `extensions/`.
+    let geyser = std::fs::read_dir(demo.join("instances"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("GEY01/Minecraft"))
+        .find(|p| p.is_dir())
+        .unwrap();
+    assert!(
+        geyser.join("extensions/Geyser-Recipe-Fix-1.0.0.jar").is_file(),
+        "{}",
+        geyser.display()
+    );
+    assert!(geyser.join("extensions/Geyser-Recipe-Fix/config.yml").is_file());
+    assert!(!geyser.join("plugins").exists());
 }
 
 /// Each JAR drift the demo printed was undone: a deleted JAR is back, an added one is gone.

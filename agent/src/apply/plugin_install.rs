@@ -56,17 +56,20 @@ pub fn apply(ctx: &JobContext<'_>, job: &PluginInstall) -> Result<Effect, ApplyE
     Ok(effect)
 }
 
-/// Plugin JARs live directly in `plugins/`.
+/// Plugin JARs live directly in `plugins/` (or `extensions/`, a Geyser standalone's).
 pub(super) fn require_plugin_jar(rel: &str) -> Result<(), ApplyError> {
-    let ok = rel.strip_prefix("plugins/").is_some_and(|name| {
-        !name.contains('/') && name.len() > 4 && name.to_ascii_lowercase().ends_with(".jar")
-    });
+    let ok = ["plugins/", "extensions/"]
+        .iter()
+        .find_map(|dir| rel.strip_prefix(dir))
+        .is_some_and(|name| {
+            !name.contains('/') && name.len() > 4 && name.to_ascii_lowercase().ends_with(".jar")
+        });
     if ok {
         Ok(())
     } else {
         Err(ApplyError::InvalidJob {
             file: rel.to_string(),
-            detail: "a plugin JAR must be plugins/<name>.jar".into(),
+            detail: "a plugin JAR must be plugins/<name>.jar or extensions/<name>.jar".into(),
         })
     }
 }

@@ -90,11 +90,12 @@ impl ScanRules {
         match segments.as_slice() {
             [] | [""] => PathClass::Ignored,
             [name] if !is_dir && SERVER_FILES.contains(name) => PathClass::ConfigFile,
-            ["config"] | ["plugins"] if is_dir => PathClass::Folder,
+            ["config"] | ["plugins"] | ["extensions"] if is_dir => PathClass::Folder,
             ["config", name] if !is_dir && name.starts_with("paper-") && name.ends_with(".yml") => {
                 PathClass::ConfigFile
             }
-            ["plugins", rest @ ..] => classify_in_plugins(rest, is_dir),
+            // `extensions/` is a Geyser standalone's `plugins/`.
+            ["plugins" | "extensions", rest @ ..] => classify_in_plugins(rest, is_dir),
             _ => PathClass::Ignored,
         }
     }
@@ -180,6 +181,12 @@ mod tests {
             PathClass::ConfigFile
         );
         assert_eq!(r.classify("plugins/X.jar", false), PathClass::PluginJar);
+        assert_eq!(r.classify("extensions/X.jar", false), PathClass::PluginJar);
+        assert_eq!(
+            r.classify("extensions/recipefix/config.yml", false),
+            PathClass::ConfigFile
+        );
+        assert_eq!(r.classify("extensions", true), PathClass::Folder);
         assert_eq!(r.classify("plugins/X/lib.jar", false), PathClass::Ignored);
         assert_eq!(
             r.classify("plugins/Essentials/userdata/u.yml", false),

@@ -36,8 +36,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::host::Host;
 
-pub use auth::{AgentCaller, Auth, Caller, Operator, Reader};
 pub use agent::AGENT_BODY_LIMIT;
+pub use auth::{AgentCaller, Auth, Caller, Operator, Reader};
 pub use error::ApiError;
 
 /// What every handler gets.

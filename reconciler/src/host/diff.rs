@@ -19,7 +19,7 @@ use homeamp_desired::DesiredState;
 use homeamp_desired::model::{ConfigFile, Instance, Plugin, Reload, Setting};
 use homeamp_desired::render::{effective_file, pick};
 use homeamp_desired::secret::holds_secret;
-use homeamp_schemas::desired::FileFormat;
+use homeamp_schemas::desired::{FileFormat, Platform};
 use homeamp_schemas::job::{JobIntent, PatchOp};
 use homeamp_schemas::{KeyPath, Segment, Value};
 
@@ -96,9 +96,10 @@ impl InstanceDiff {
     }
 }
 
-/// The path of a plugin's file relative to the game root.
-pub fn live_path(folder: &str, file: &str) -> String {
-    format!("plugins/{folder}/{file}")
+/// The path of a plugin's file relative to the game root:
+/// `<plugin dir of the platform>/<folder>/<file>`.
+pub fn live_path(platform: Platform, folder: &str, file: &str) -> String {
+    format!("{}/{folder}/{file}", platform.plugin_dir())
 }
 
 /// One instance at one revision, read in place: its settings are never copied.
@@ -164,7 +165,7 @@ pub fn diff_instance(
             if effective_file(spec, instance).next().is_none() {
                 continue;
             }
-            let path = live_path(&plugin.folder, file);
+            let path = live_path(instance.platform, &plugin.folder, file);
             // The same file at the previous revision, looked up only when something differs
             // (the steady state never needs it).
             let was_cell = OnceCell::new();

@@ -216,7 +216,7 @@ pub fn diff_plugins(
             });
             continue;
         };
-        let target = format!("plugins/{}", artifact.file_name);
+        let target = format!("{}/{}", platform.plugin_dir(), artifact.file_name);
         let replaces = jars
             .iter()
             .map(|j| j.jar_path.clone())

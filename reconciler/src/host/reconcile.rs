@@ -163,7 +163,7 @@ impl Host {
             .flat_map(|p| {
                 p.files
                     .values()
-                    .map(|f| (live_path(&p.folder, &f.path), f.format))
+                    .map(|f| (live_path(instance.platform, &p.folder, &f.path), f.format))
             })
             .collect();
         for (path, format) in wanted {
