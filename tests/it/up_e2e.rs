@@ -236,11 +236,17 @@ fn up_demo_converges_every_instance_to_synced() {
         .find(|p| p.is_dir())
         .unwrap();
     assert!(
-        geyser.join("extensions/Geyser-Recipe-Fix-1.0.0.jar").is_file(),
+        geyser
+            .join("extensions/Geyser-Recipe-Fix-1.0.0.jar")
+            .is_file(),
         "{}",
         geyser.display()
     );
-    assert!(geyser.join("extensions/Geyser-Recipe-Fix/config.yml").is_file());
+    assert!(
+        geyser
+            .join("extensions/Geyser-Recipe-Fix/config.yml")
+            .is_file()
+    );
     assert!(!geyser.join("plugins").exists());
 }
 

@@ -21,7 +21,9 @@ use homeamp_desired::render::{effective_file, pick};
 use homeamp_desired::secret::holds_secret;
 use homeamp_schemas::desired::{FileFormat, Platform};
 use homeamp_schemas::job::{JobIntent, PatchOp};
-use homeamp_schemas::{KeyPath, Segment, Value};
+use homeamp_schemas::{KeyPath, Value};
+
+use super::tree_cursor::TreeCursor;
 
 use super::secrets::Secrets;
 use crate::store::{DriftObservation, DriftType, Severity};
@@ -53,19 +55,6 @@ impl LiveDoc {
             .map_err(|e| e.to_string());
         LiveDoc { sha256, parsed }
     }
-}
-
-/// The value at `path` inside `tree`, as `Document::get` would answer.
-fn lookup<'a>(tree: &'a Value, path: &KeyPath) -> Option<&'a Value> {
-    let mut node = tree;
-    for segment in path.segments() {
-        node = match (segment, node) {
-            (Segment::Key(key), Value::Map(map)) => map.get(key)?,
-            (Segment::Index(i), Value::List(items)) => items.get(*i)?,
-            _ => return None,
-        };
-    }
-    Some(node)
 }
 
 /// The edits of one file.
@@ -241,6 +230,8 @@ pub fn diff_instance(
                     file_cause(),
                 ));
             }
+            // Settings come in key path order: the cursor reuses the shared prefix.
+            let mut cursor = doc.map(|parsed| TreeCursor::new(&parsed.tree));
             for (key, setting) in effective_file(spec, instance) {
                 let secret = holds_secret(&setting.value);
                 // Resolved only when it holds a reference: most values are compared as they are.
@@ -272,7 +263,7 @@ pub fn diff_instance(
                         file_cause(),
                     )),
                     Some(parsed) => {
-                        let current = lookup(&parsed.tree, key);
+                        let current = cursor.as_mut().and_then(|c| c.get(key));
                         // Stored live files have known secret values replaced by their
                         // references (see `Host::ingest_blob`), so a reference matches itself;
                         // a value too short to be redacted matches its resolved form.

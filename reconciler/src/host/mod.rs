@@ -11,6 +11,7 @@
 //! - [`ingest`]: what agents send: manifests, blobs, heartbeats, job results.
 //! - [`outbox`]: signs queued jobs and publishes them on the bus.
 //! - [`secrets`]: values for `${secret:NAME}`, memory only.
+//! - [`tree_cursor`]: key path lookups in a live file that reuse the previous path's prefix.
 //! - [`status`]: the fleet's status as the API and `homeamp status` show it.
 
 pub mod artifact_urls;
@@ -23,6 +24,7 @@ pub mod reconcile;
 pub mod revision;
 pub mod secrets;
 pub mod status;
+pub mod tree_cursor;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
