@@ -34,6 +34,8 @@ enum Command {
     Jobs(cli::jobs::Args),
     /// Approve held jobs, by id or every held job of a revision.
     Approve(cli::approve::Args),
+    /// The plugin JARs of the host's artifact store; with FILEs, upload them.
+    Artifacts(cli::artifacts::Args),
     /// Read and edit one config file in place, losslessly.
     #[command(subcommand)]
     Config(cli::config::Command),
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Status(args) => cli::status::run(args),
         Command::Jobs(args) => cli::jobs::run(args),
         Command::Approve(args) => cli::approve::run(args),
+        Command::Artifacts(args) => cli::artifacts::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,4 +1,4 @@
-//! Talking to a running host's API (`homeamp status`, `jobs`, `approve`): where it is
+//! Talking to a running host's API (`homeamp status`, `jobs`, `approve`, `artifacts`): where it is
 //! (`--host`, `HOMEAMP_HOST`), the bearer token (`--token`, `HOMEAMP_TOKEN`), JSON requests,
 //! and the API's error answers (`{"error": {"code", "message"}}`) turned into errors that
 //! name the host, the HTTP status and what to do.
@@ -58,7 +58,7 @@ impl HostClient {
         path: &str,
         query: &[(&str, &str)],
     ) -> anyhow::Result<T> {
-        self.send(Method::GET, path, query)
+        self.send(Method::GET, path, query, None)
     }
 
     /// `POST path?query` without a body, the answer parsed as `T`.
@@ -67,7 +67,17 @@ impl HostClient {
         path: &str,
         query: &[(&str, &str)],
     ) -> anyhow::Result<T> {
-        self.send(Method::POST, path, query)
+        self.send(Method::POST, path, query, None)
+    }
+
+    /// `PUT path` with `body` (raw bytes of `content_type`), the answer parsed as `T`.
+    pub fn put_bytes<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        content_type: &'static str,
+    ) -> anyhow::Result<T> {
+        self.send(Method::PUT, path, &[], Some((body, content_type)))
     }
 
     fn send<T: DeserializeOwned>(
@@ -75,6 +85,7 @@ impl HostClient {
         method: Method,
         path: &str,
         query: &[(&str, &str)],
+        body: Option<(Vec<u8>, &'static str)>,
     ) -> anyhow::Result<T> {
         let mut url = self.base.clone();
         url.set_path(&format!("{}{path}", self.base.path().trim_end_matches('/')));
@@ -84,6 +95,11 @@ impl HostClient {
         let mut request = self.http.request(method, url.clone());
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
+        }
+        if let Some((bytes, content_type)) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes);
         }
         let (code, body) = self
             .runtime

@@ -3,6 +3,7 @@
 //! commands that talk to a host.
 
 pub mod approve;
+pub mod artifacts;
 pub mod config;
 pub mod host_client;
 pub mod import;

@@ -66,6 +66,21 @@ impl Up {
         }
     }
 
+    /// `homeamp ARGS --host <this host>`, with the admin token only when `token` is set
+    /// (and none from the environment).
+    pub fn cli(&self, args: &[&str], token: bool) -> std::process::Output {
+        let mut command = homeamp();
+        command
+            .args(args)
+            .args(["--host", &format!("http://{}", self.address)])
+            .env_remove("HOMEAMP_HOST")
+            .env_remove("HOMEAMP_TOKEN");
+        if token {
+            command.args(["--token", &self.token]);
+        }
+        command.output().expect("running homeamp")
+    }
+
     pub fn output(&self) -> String {
         self.lines.lock().unwrap().join("\n")
     }

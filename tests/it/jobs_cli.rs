@@ -8,23 +8,12 @@ use serde_json::Value;
 
 use crate::host_process::{Up, all_synced};
 use crate::small_fleet::{SmallFleet, fleet_yaml_guarded, instance, plugin_yaml};
-use crate::support::{homeamp, stderr, stdout};
+use crate::support::{stderr, stdout};
 
 const CONVERGE: Duration = Duration::from_secs(60);
 
-/// `homeamp ARGS --host <up>`, with the admin token only when `token` is set (and none
-/// from the environment).
 fn cli(up: &Up, args: &[&str], token: bool) -> Output {
-    let mut command = homeamp();
-    command
-        .args(args)
-        .args(["--host", &format!("http://{}", up.address)])
-        .env_remove("HOMEAMP_HOST")
-        .env_remove("HOMEAMP_TOKEN");
-    if token {
-        command.args(["--token", &up.token]);
-    }
-    command.output().expect("running homeamp")
+    up.cli(args, token)
 }
 
 /// The jobs the API holds for approval.
