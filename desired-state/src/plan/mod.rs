@@ -5,9 +5,12 @@
 //! Added instances list every plugin and setting they will get. Removed
 //! instances are listed alone (homeamp stops managing them; nothing is deleted).
 //! A plugin added to an instance lists the settings it brings; a removed plugin
-//! is one line (its files are left alone unless prune is set).
+//! is one line (its files are left alone unless prune is set). A plugin file change
+//! that touches no setting (descriptor name, folder, reload rule, a file's format or
+//! `owned`) is listed as an attribute of each instance running the plugin.
 
 mod markdown;
+mod plugin_attributes;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -290,6 +293,7 @@ pub fn plan(base: &DesiredState, head: &DesiredState) -> Plan {
                 let after = deployments(head, new);
                 let mut plugins = Vec::new();
                 let mut settings = Vec::new();
+                let mut attributes = attributes(old, new);
                 for (plugin, d) in &before {
                     let Some(n) = after.get(plugin) else {
                         plugins.push(PluginChange {
@@ -310,6 +314,9 @@ pub fn plan(base: &DesiredState, head: &DesiredState) -> Plan {
                     }
                     let was = base.plugin(old.platform, plugin);
                     let is = head.plugin(new.platform, plugin);
+                    if let (Some(was), Some(is)) = (was, is) {
+                        plugin_attributes::plugin_attributes(was, is, &mut attributes);
+                    }
                     let unchanged = same_aliases
                         && same_instance
                         && matches!((was, is), (Some(a), Some(b)) if a.digest == b.digest);
@@ -336,7 +343,6 @@ pub fn plan(base: &DesiredState, head: &DesiredState) -> Plan {
                 }
                 plugins.sort_by(|a, b| a.plugin.cmp(&b.plugin));
                 sort_settings(&mut settings);
-                let attributes = attributes(old, new);
                 if plugins.is_empty() && settings.is_empty() && attributes.is_empty() {
                     continue;
                 }

@@ -227,3 +227,47 @@ fn small_markdown_is_not_truncated() {
         "{md}"
     );
 }
+
+#[test]
+fn plugin_file_changes_that_touch_no_setting_are_listed_as_attributes() {
+    let head = format!(
+        "name: CMI-Premium\nreload: \"command:cmi reload\"\nfiles:\n  config.yml: {{ format: yaml, owned: true }}\n{CMI}"
+    );
+    let p = plan_of(&[], &[("plugins/paper/CMI.yaml", Some(&head))]);
+    for name in ["SMP201", "CREA01", "DEV01"] {
+        let attrs: Vec<(String, Option<String>, Option<String>)> = instance(&p, name)
+            .attributes
+            .iter()
+            .map(|a| (a.attribute.clone(), a.old.clone(), a.new.clone()))
+            .collect();
+        assert_eq!(
+            attrs,
+            vec![
+                (
+                    "plugin CMI: name in its descriptor".to_string(),
+                    Some("CMI".to_string()),
+                    Some("CMI-Premium".to_string())
+                ),
+                (
+                    "plugin CMI: folder".to_string(),
+                    Some("CMI".to_string()),
+                    Some("CMI-Premium".to_string())
+                ),
+                (
+                    "plugin CMI: reload".to_string(),
+                    Some("restart".to_string()),
+                    Some("command:cmi reload".to_string())
+                ),
+                (
+                    "plugin CMI: config.yml owned".to_string(),
+                    Some("false".to_string()),
+                    Some("true".to_string())
+                ),
+            ],
+            "{name}"
+        );
+    }
+    // VEL01 does not run CMI.
+    assert!(p.instances.iter().all(|i| i.instance != "VEL01"));
+    assert!(to_text(&p).contains("~ plugin CMI: reload: restart → command:cmi reload"));
+}
