@@ -4,5 +4,6 @@ pub mod api;
 pub mod artifacts;
 pub mod bus;
 pub mod host;
+pub mod metrics;
 pub mod runtime;
 pub mod store;

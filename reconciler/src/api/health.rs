@@ -2,8 +2,9 @@
 //! - `GET /healthz`: 200 while the process serves.
 //! - `GET /readyz`: 200 when the database answers and a valid revision is active;
 //!   503 saying which is missing otherwise.
-//! - `GET /metrics`: Prometheus text, rendered by hand from the store (instances by sync
-//!   state, open drift, jobs in flight by status, the revision state).
+//! - `GET /metrics`: Prometheus text, rendered by hand: gauges from the store (instances by
+//!   sync state, open drift, jobs in flight by status, the revision state), then the
+//!   process's counters and reconcile duration histogram ([`crate::metrics`]).
 
 use std::fmt::Write;
 
@@ -123,6 +124,7 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, Api
         "homeamp_revision_refused {}",
         u8::from(status.refused_revision.is_some())
     );
+    state.host.metrics().render(&mut out);
     Ok((
         [(
             header::CONTENT_TYPE,

@@ -25,6 +25,7 @@ impl Host {
         self.store
             .record_plugins_seen(&manifest.instance, &manifest.plugins, now)
             .await?;
+        self.metrics.report_stored();
         let shas: Vec<String> = manifest.files.iter().map(|f| f.sha256.clone()).collect();
         let mut missing = self.store.missing_blobs(&shas).await?;
         // JARs the host asked for, for its artifact store (see `fleet_artifacts`).
@@ -51,7 +52,9 @@ impl Host {
     pub async fn ingest_blob(&self, sha256: &str, bytes: &[u8]) -> Result<(), HostError> {
         if self.is_wanted_jar(sha256) {
             // A JAR the host asked for goes to the artifact store, not the database.
-            return self.store_wanted_jar(sha256, bytes).await;
+            self.store_wanted_jar(sha256, bytes).await?;
+            self.metrics.blob_stored();
+            return Ok(());
         }
         let stored = match std::str::from_utf8(bytes) {
             Ok(text) => std::borrow::Cow::Owned(self.secrets.redact(text).into_bytes()),
@@ -60,6 +63,7 @@ impl Host {
         self.store
             .put_blob_redacted(sha256, bytes, &stored, Timestamp::now())
             .await?;
+        self.metrics.blob_stored();
         Ok(())
     }
 
@@ -120,6 +124,7 @@ impl Host {
             Ok(_) | Err(StoreError::IllegalTransition { .. }) => {}
             Err(e) => return Err(e.into()),
         }
+        self.metrics.job_result(result.status);
         if let Some(instance) = &job.instance {
             self.trigger(instance, "job result");
         }

@@ -37,6 +37,7 @@ use tokio::sync::Notify;
 
 use crate::artifacts::ArtifactStore;
 use crate::bus::JobBus;
+use crate::metrics::Metrics;
 use crate::runtime::Handle;
 use crate::store::{Store, StoreError};
 
@@ -130,6 +131,8 @@ pub struct Host {
     pub(crate) earlier: Mutex<HashMap<String, Arc<DesiredState>>>,
     /// JARs asked of agents for the artifact store: sha256 → when.
     pub(crate) wanted_jars: Mutex<HashMap<String, std::time::Instant>>,
+    /// Process metrics: reconciles, publishing, what agents sent.
+    pub(crate) metrics: Metrics,
 }
 
 impl Host {
@@ -153,6 +156,7 @@ impl Host {
             outbox_wake: Notify::new(),
             earlier: Mutex::new(HashMap::new()),
             wanted_jars: Mutex::new(HashMap::new()),
+            metrics: Metrics::new(),
         })
     }
 
@@ -162,6 +166,11 @@ impl Host {
 
     pub fn config(&self) -> &HostConfig {
         &self.config
+    }
+
+    /// The process metrics `GET /metrics` renders.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     pub fn verifying_key(&self) -> ed25519_dalek::VerifyingKey {

@@ -49,7 +49,11 @@ impl Host {
                 let signed = self.envelope(&job)?;
                 let payload =
                     serde_json::to_vec(&signed).map_err(|e| HostError::Invalid(e.to_string()))?;
-                self.bus.publish(&job.server, &payload).await?;
+                if let Err(e) = self.bus.publish(&job.server, &payload).await {
+                    self.metrics.job_publish_failed();
+                    return Err(e.into());
+                }
+                self.metrics.job_published();
                 self.store
                     .mark_published(&job.uuid, Timestamp::now())
                     .await?;

@@ -49,7 +49,10 @@ impl Reconcile for Host {
     type Error = HostError;
 
     async fn reconcile(&self, name: &String) -> Result<Action, HostError> {
-        self.reconcile_instance(name).await
+        let started = std::time::Instant::now();
+        let outcome = self.reconcile_instance(name).await;
+        self.metrics.reconciled(started.elapsed(), outcome.is_ok());
+        outcome
     }
 }
 

@@ -1,7 +1,11 @@
 //! Probes, metrics and the dashboard.
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use homeamp_reconciler::api::Auth;
+use homeamp_reconciler::runtime::Reconcile;
+use homeamp_reconciler::store::{Job, JobFilter};
+use homeamp_schemas::report::{JobResult, JobStatus as ResultStatus};
+use jiff::Timestamp;
 
 use crate::support::{FLEET, Fixture, error_code};
 
@@ -87,6 +91,135 @@ async fn metrics_count_instances_drift_and_jobs() {
     );
     // Every sample has HELP and TYPE lines.
     assert!(text.contains("# TYPE homeamp_instances gauge"));
+}
+
+/// The `/metrics` text.
+async fn metrics_text(f: &Fixture) -> String {
+    let (status, body) = f.get("/metrics", None).await;
+    assert_eq!(status, StatusCode::OK);
+    body.as_str().unwrap().to_string()
+}
+
+/// The value of the sample named exactly `name` (labels included).
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no {name} in\n{text}"))
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn metrics_count_reports_blobs_reconciles_and_their_duration() {
+    let f = Fixture::new().await;
+    let before = metrics_text(&f).await;
+    assert_eq!(sample(&before, "homeamp_reports_total"), 0.0);
+    assert_eq!(
+        sample(&before, "homeamp_reconcile_duration_seconds_count"),
+        0.0
+    );
+
+    f.report("ovh", "SMP201", 2).await;
+    f.report("hetzner", "DEV01", 1).await;
+    // Through the runtime's entry point, as the controller calls it.
+    for name in ["SMP201", "DEV01"] {
+        f.host.reconcile(&name.to_string()).await.unwrap();
+    }
+    assert_eq!(f.host.publish_outbox().await.unwrap(), 1);
+
+    let text = metrics_text(&f).await;
+    // The store's gauges are still there.
+    assert!(text.contains("# TYPE homeamp_instances gauge"));
+    assert_eq!(sample(&text, "homeamp_reports_total"), 2.0);
+    assert_eq!(sample(&text, "homeamp_blobs_ingested_total"), 2.0);
+    assert_eq!(sample(&text, "homeamp_jobs_published_total"), 1.0);
+    assert_eq!(sample(&text, "homeamp_job_publish_errors_total"), 0.0);
+    let ok = sample(&text, "homeamp_reconcile_total{result=\"ok\"}");
+    let error = sample(&text, "homeamp_reconcile_total{result=\"error\"}");
+    assert_eq!((ok, error), (2.0, 0.0));
+
+    const H: &str = "homeamp_reconcile_duration_seconds";
+    assert!(text.contains(&format!("# TYPE {H} histogram")));
+    let count = sample(&text, &format!("{H}_count"));
+    assert_eq!(count, ok + error);
+    assert!(sample(&text, &format!("{H}_sum")) > 0.0);
+    let buckets: Vec<(String, f64)> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("{H}_bucket{{le=\"")))
+        .map(|rest| {
+            let (le, value) = rest.split_once("\"} ").unwrap();
+            (le.to_string(), value.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(buckets.len(), 13, "{text}");
+    assert!(
+        buckets.windows(2).all(|w| w[0].1 <= w[1].1),
+        "not cumulative: {buckets:?}"
+    );
+    assert_eq!(buckets.last().unwrap(), &("+Inf".to_string(), count));
+}
+
+/// The first job of `instance`.
+async fn job_of(f: &Fixture, instance: &str) -> Job {
+    f.host
+        .store()
+        .list_jobs(&JobFilter {
+            instance: Some(instance.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+/// The agent with `token` sends the result of `job`, which the host takes.
+async fn send_result(f: &Fixture, token: &str, job: &Job, status: ResultStatus) {
+    let result = JobResult {
+        job_id: job.uuid.clone(),
+        attempt: 1,
+        status,
+        reason: None,
+        message: "done".into(),
+        changed: true,
+        result_sha256: Default::default(),
+        finished_at: Timestamp::now(),
+    };
+    let body = serde_json::to_value(&result).unwrap();
+    let (status, body) = f
+        .call(
+            Method::POST,
+            "/api/agent/v1/job-results",
+            Some(token),
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
+
+#[tokio::test]
+async fn metrics_count_job_results_by_status_once_per_job() {
+    let f = Fixture::new().await;
+    f.with_drift().await;
+    let results = |text: &str| {
+        ["succeeded", "failed", "refused"].map(|s| {
+            sample(
+                text,
+                &format!("homeamp_job_results_total{{status=\"{s}\"}}"),
+            )
+        })
+    };
+    assert_eq!(results(&metrics_text(&f).await), [0.0, 0.0, 0.0]);
+
+    let smp = job_of(&f, "SMP201").await;
+    send_result(&f, &f.tokens.agent_ovh, &smp, ResultStatus::Succeeded).await;
+    // A redelivery's result: the first one counted.
+    send_result(&f, &f.tokens.agent_ovh, &smp, ResultStatus::Succeeded).await;
+    assert_eq!(results(&metrics_text(&f).await), [1.0, 0.0, 0.0]);
+
+    let dev = job_of(&f, "DEV01").await;
+    f.host.approve(&dev.uuid, "ops").await.unwrap();
+    send_result(&f, &f.tokens.agent_hetzner, &dev, ResultStatus::Refused).await;
+    assert_eq!(results(&metrics_text(&f).await), [1.0, 0.0, 1.0]);
 }
 
 #[tokio::test]
