@@ -13,6 +13,7 @@
 //! - [`link`]: [`HostLink`], everything the agent sends the host;
 //!   [`memory_host`]: the in-process implementation; [`http_link`]: over the host's HTTP API.
 //! - [`artifact`]: where plugin JARs come from.
+//! - [`consumer`]: reading the server's jobs from the job bus (`homeamp_bus`).
 //!
 //! **Invariant:** the agent never touches the database, and never writes outside an
 //! instance's game root (except its own `.homeamp/` history beside it and its state dir).
@@ -21,6 +22,7 @@ pub mod agent;
 pub mod apply;
 pub mod artifact;
 pub mod config;
+pub mod consumer;
 pub mod digest;
 pub mod error;
 pub mod http_link;

@@ -2,8 +2,10 @@
 
 pub mod api;
 pub mod artifacts;
-pub mod bus;
 pub mod host;
 pub mod metrics;
 pub mod runtime;
 pub mod store;
+
+/// The job bus (its own crate, shared with the agents).
+pub use homeamp_bus as bus;

@@ -1,7 +1,6 @@
 //! `homeamp up`: the host and a local agent per server in one process, on SQLite and the
 //! in-process job bus.
 
-mod job_consumer;
 mod local_link;
 mod progress;
 mod signing_key;
@@ -299,7 +298,7 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         });
-        tasks.spawn(job_consumer::run(
+        tasks.spawn(homeamp_agent::consumer::run(
             bus.clone(),
             agent,
             link.clone(),

@@ -1,16 +1,21 @@
-//! A local agent's side of the job bus: read, apply, report, acknowledge.
+//! An agent's side of the job bus: read its server's jobs, apply each, report the result
+//! over the agent's link, then acknowledge. Entries left unacknowledged (an apply that
+//! died halfway) are reclaimed after [`RECLAIM_AFTER`]; redelivery is harmless because
+//! jobs are idempotent and replays are recognised by job id.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use homeamp_agent::{Agent, HostLink};
-use homeamp_reconciler::bus::JobBus;
+use homeamp_bus::JobBus;
 use homeamp_schemas::job::SignedJob;
 use tokio_util::sync::CancellationToken;
 
-/// Entries unacknowledged this long are taken back (an apply that died halfway).
-const RECLAIM_AFTER: Duration = Duration::from_secs(60);
+use crate::{Agent, HostLink};
 
+/// Entries unacknowledged this long are taken back (an apply that died halfway).
+pub const RECLAIM_AFTER: Duration = Duration::from_secs(60);
+
+/// Consumes `server`'s jobs from `bus` until `shutdown`.
 pub async fn run<L: HostLink>(
     bus: Arc<dyn JobBus>,
     agent: Arc<Agent>,
