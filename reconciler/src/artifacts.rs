@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::digest::sha256_hex;
 use homeamp_jar::{compare_versions, jar_file_name, read_descriptor_bytes, same_version};
 use homeamp_schemas::desired::Platform;
-use sha2::{Digest, Sha256};
 
 /// The index is rebuilt from the directory at most this often.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(1);
@@ -284,8 +284,4 @@ fn describe(bytes: &[u8], file_name: &str, path: &Path) -> Vec<Artifact> {
         });
     }
     out
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod artifacts;
+pub mod digest;
 pub mod host;
 pub mod metrics;
 pub mod runtime;

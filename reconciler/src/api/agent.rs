@@ -55,10 +55,6 @@ async fn manifest(
     Ok(Json(MissingBlobs { missing }))
 }
 
-fn is_sha256(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 async fn blob(
     _: AgentCaller,
     State(state): State<AppState>,
@@ -66,7 +62,7 @@ async fn blob(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, ApiError> {
     let Path(sha256) = sha256?;
-    if !is_sha256(&sha256) {
+    if !crate::digest::is_sha256_hex(&sha256) {
         return Err(ApiError::BadRequest(format!(
             "`{sha256}` is not a sha256 (64 hex digits)"
         )));

@@ -21,7 +21,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use homeamp_schemas::api::{ArtifactInfo, ArtifactList};
-use sha2::{Digest, Sha256};
 
 use super::{AgentCaller, ApiError, AppState, Operator, Reader};
 use crate::artifacts::{Artifact, ArtifactError, ArtifactStore};
@@ -92,7 +91,7 @@ async fn download(
     sha256: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let Path(sha256) = sha256?;
-    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !crate::digest::is_sha256_hex(&sha256) {
         return Err(ApiError::BadRequest(format!(
             "`{sha256}` is not a sha256 (64 hex digits)"
         )));
@@ -164,7 +163,7 @@ async fn upload(
             "this host has no artifact store: configure one to upload plugin JARs".into(),
         )
     })?;
-    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let sha256 = crate::digest::sha256_hex(&bytes);
     let (held, added) = tokio::task::spawn_blocking(move || {
         let held = store.by_sha256(&sha256).is_some();
         (held, store.add(&bytes))

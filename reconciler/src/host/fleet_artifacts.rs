@@ -14,10 +14,10 @@ use std::time::{Duration, Instant};
 use homeamp_jar::{compare_versions, same_version};
 use homeamp_schemas::job::{JobCause, JobIntent, JobKind, JobSpec};
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 
 use super::plugin_diff::MissingArtifact;
 use super::{ActiveRevision, Host, HostError};
+use crate::digest::sha256_hex;
 use crate::store::{NewJob, StoreError};
 
 /// How long a wanted JAR is waited for before it is asked for again.
@@ -104,7 +104,7 @@ impl Host {
         sha256: &str,
         bytes: &[u8],
     ) -> Result<(), HostError> {
-        let actual = hex::encode(Sha256::digest(bytes));
+        let actual = sha256_hex(bytes);
         if !actual.eq_ignore_ascii_case(sha256) {
             return Err(StoreError::BlobMismatch {
                 expected: sha256.to_string(),

@@ -4,7 +4,6 @@
 use jiff::Timestamp;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 
 use crate::store::StoreError;
 
@@ -60,9 +59,7 @@ pub(crate) fn from_wire_name<T: DeserializeOwned>(
     })
 }
 
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+pub(crate) use crate::digest::sha256_hex;
 
 /// Placeholders for an `IN (…)` list of `n` values: `?, ?, ?`.
 pub(crate) fn placeholders(n: usize) -> String {
