@@ -8,6 +8,7 @@
 //! - [`plugin_diff`]: the deployment matrix against the reported plugin JARs, pure too.
 //! - [`reconcile`]: the per-instance [`crate::runtime::Reconcile`] implementation.
 //! - [`fleet_artifacts`]: a plugin version the store lacks is fetched from an instance that runs it.
+//! - `round`: one reconcile round's jobs before the in-flight checks, pure.
 //! - [`ingest`]: what agents send: manifests, blobs, heartbeats, job results.
 //! - [`outbox`]: signs queued jobs and publishes them on the bus.
 //! - [`secrets`]: values for `${secret:NAME}`, memory only.
@@ -22,6 +23,7 @@ pub mod outbox;
 pub mod plugin_diff;
 pub mod reconcile;
 pub mod revision;
+mod round;
 pub mod secrets;
 pub mod status;
 pub mod tree_cursor;

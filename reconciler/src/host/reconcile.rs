@@ -11,11 +11,12 @@ use std::time::Duration;
 use homeamp_configfiles::Format;
 use homeamp_desired::model::Reload;
 use homeamp_schemas::desired::{FileFormat, RestartPolicy, SyncMode};
-use homeamp_schemas::job::{ConfigPatch, JobCause, JobIntent, JobKind, JobSpec, LifecycleAction};
+use homeamp_schemas::job::{JobCause, JobIntent, JobKind, JobSpec, LifecycleAction};
 use jiff::Timestamp;
 
 use super::diff::{InstanceAt, LiveDoc, diff_instance, live_path};
-use super::plugin_diff::{PluginAction, diff_plugins};
+use super::plugin_diff::diff_plugins;
+use super::round::plan_round;
 use super::{Host, HostError};
 use crate::runtime::{Action, Reconcile};
 use crate::store::{InstanceStatusUpdate, Job, JobFilter, JobStatus, NewJob};
@@ -30,19 +31,6 @@ const ARTIFACT_RECHECK: Duration = Duration::from_secs(2);
 
 /// How long after a job succeeded its agent's new manifest is waited for.
 const REPORT_GRACE: Duration = Duration::from_secs(10);
-
-/// One job this round would emit, before the in-flight and history checks.
-struct Planned {
-    plugin: Option<String>,
-    version: Option<String>,
-    /// Names the job in a Degraded message.
-    label: String,
-    effect_key: String,
-    /// What the instance needs to pick the change up.
-    reload: Reload,
-    intent: JobIntent,
-    spec: JobSpec,
-}
 
 impl Reconcile for Host {
     type Key = String;
@@ -240,67 +228,7 @@ impl Host {
             policy.sync != SyncMode::Observe
                 && (intent == JobIntent::Intentional || policy.self_heal)
         };
-        let mut planned: Vec<Planned> = Vec::new();
-        let mut held_back = false;
-        for file in &diff.files {
-            let ops: Vec<_> = file
-                .ops
-                .iter()
-                .filter(|(_, intent)| allowed(*intent))
-                .cloned()
-                .collect();
-            held_back |= ops.len() < file.ops.len();
-            if ops.is_empty() {
-                continue;
-            }
-            let intent = if ops.iter().any(|(_, i)| *i == JobIntent::Intentional) {
-                JobIntent::Intentional
-            } else {
-                JobIntent::Corrective
-            };
-            planned.push(Planned {
-                plugin: Some(file.plugin.clone()),
-                version: None,
-                label: file.path.clone(),
-                effect_key: format!("{name}:{}", file.path),
-                reload: file.reload.clone(),
-                intent,
-                spec: JobSpec::ConfigPatch(ConfigPatch {
-                    file: file.path.clone(),
-                    format: file.format,
-                    base_sha256: file.base_sha256.clone(),
-                    ops: ops.into_iter().map(|(op, _)| op).collect(),
-                    expected_sha256: None,
-                }),
-            });
-        }
-        for plan in &plugins.plans {
-            if !allowed(plan.intent) {
-                held_back = true;
-                continue;
-            }
-            let (spec, version, label) = match &plan.action {
-                PluginAction::Install(install) => (
-                    JobSpec::PluginInstall(install.clone()),
-                    Some(install.version.clone()),
-                    format!("{} {}", install.name, install.version),
-                ),
-                PluginAction::Remove(remove) => (
-                    JobSpec::PluginRemove(remove.clone()),
-                    None,
-                    remove.file.clone(),
-                ),
-            };
-            planned.push(Planned {
-                plugin: Some(plan.plugin.clone()),
-                version,
-                label,
-                effect_key: format!("{name}:{}", plan.effect()),
-                reload: Reload::Restart,
-                intent: plan.intent,
-                spec,
-            });
-        }
+        let (planned, held_back) = plan_round(name, &diff, &plugins, allowed);
         if planned.is_empty() {
             let why = if !unresolved.is_empty() {
                 unresolved.join("; ")
