@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::desired::{Platform, SyncMode};
 use crate::job::{JobCause, JobIntent, JobKind};
+use crate::status::SyncState;
 
 /// The body of every error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -52,7 +53,7 @@ pub struct InstanceInfo {
     /// The sync policy in force (`null` when not managed).
     pub sync_policy: Option<SyncMode>,
     /// One of the five sync states.
-    pub sync: String,
+    pub sync: SyncState,
     pub message: Option<String>,
     /// The revision it was last synced to.
     pub revision: Option<String>,

@@ -8,23 +8,56 @@ use serde::{Deserialize, Serialize};
 
 use crate::desired::Platform;
 
-/// The sync state words of DESIGN §5.
-pub mod sync_status {
-    pub const SYNCED: &str = "Synced";
-    pub const OUT_OF_SYNC: &str = "OutOfSync";
-    pub const PROGRESSING: &str = "Progressing";
-    pub const DEGRADED: &str = "Degraded";
-    pub const UNKNOWN: &str = "Unknown";
+/// An instance's sync state, in the words Argo CD uses (`docs/status.md` defines each).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+pub enum SyncState {
+    /// Every desired setting and plugin is live; nothing is in flight.
+    Synced,
+    /// Live differs from desired and no job is on its way (held, refused by policy, or
+    /// nothing can fix it).
+    OutOfSync,
+    /// Jobs are on their way, or their effect has not been reported yet.
+    Progressing,
+    /// A job failed, or something the fix needs is missing (an artifact).
+    Degraded,
+    /// Nothing is known: no agent report, a silent agent, or an empty report.
+    Unknown,
 }
 
-/// The five sync states, in display order.
-pub const SYNC_STATES: [&str; 5] = [
-    sync_status::SYNCED,
-    sync_status::OUT_OF_SYNC,
-    sync_status::PROGRESSING,
-    sync_status::DEGRADED,
-    sync_status::UNKNOWN,
-];
+impl SyncState {
+    /// Every state, in display order.
+    pub const ALL: [SyncState; 5] = [
+        SyncState::Synced,
+        SyncState::OutOfSync,
+        SyncState::Progressing,
+        SyncState::Degraded,
+        SyncState::Unknown,
+    ];
+
+    /// The word the API and the store use (`Synced`, `OutOfSync`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncState::Synced => "Synced",
+            SyncState::OutOfSync => "OutOfSync",
+            SyncState::Progressing => "Progressing",
+            SyncState::Degraded => "Degraded",
+            SyncState::Unknown => "Unknown",
+        }
+    }
+
+    /// The state named `word`, exactly as [`SyncState::as_str`] writes it.
+    pub fn parse(word: &str) -> Option<SyncState> {
+        SyncState::ALL.into_iter().find(|s| s.as_str() == word)
+    }
+}
+
+impl std::fmt::Display for SyncState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FleetStatus {
@@ -49,8 +82,7 @@ pub struct InstanceStatus {
     pub name: String,
     pub server: String,
     pub platform: Platform,
-    /// One of [`SYNC_STATES`].
-    pub sync: String,
+    pub sync: SyncState,
     /// Why, when not `Synced`.
     pub message: Option<String>,
     /// The revision the instance was last synced to.
@@ -60,4 +92,19 @@ pub struct InstanceStatus {
     pub jobs_in_flight: usize,
     /// When its agent last reported it.
     pub last_report: Option<Timestamp>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SyncState;
+
+    #[test]
+    fn sync_states_serialise_as_their_words() {
+        for state in SyncState::ALL {
+            let json = serde_json::to_value(state).unwrap();
+            assert_eq!(json, serde_json::Value::String(state.as_str().into()));
+            assert_eq!(SyncState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(SyncState::parse("synced"), None);
+    }
 }

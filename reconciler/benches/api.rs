@@ -97,7 +97,7 @@ fn setup(rt: &Runtime, n: usize) -> Setup {
         };
         let viewer = token("viewer", Role::Viewer, None).await;
         let agent = token("agent", Role::Agent, Some("ovh")).await;
-        let host = Host::new(
+        let (host, _triggers) = Host::new(
             store,
             Arc::new(InProcessBus::new()),
             SigningKey::from_bytes(&[1; 32]),

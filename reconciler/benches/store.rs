@@ -12,7 +12,7 @@ use homeamp_reconciler::store::{
     DriftObservation, DriftType, JobStatus, NewInstance, NewJob, NewServer, Severity, Store,
 };
 use homeamp_schemas::desired::{Platform, ServerRole};
-use homeamp_schemas::job::{JobCause, JobIntent, JobKind};
+use homeamp_schemas::job::{JobCause, JobIntent, JobSpec};
 use homeamp_schemas::report::LiveFile;
 use homeamp_testkit::MariaDb;
 use jiff::Timestamp;
@@ -83,10 +83,9 @@ fn job(n: u64) -> NewJob {
     NewJob {
         server: "ovh".into(),
         instance: Some("SMP201".into()),
-        kind: JobKind::ConfigPatch,
         plugin_name: Some("CoreProtect".into()),
         plugin_version: None,
-        payload: serde_json::json!({"kind": "rescan"}),
+        spec: JobSpec::Rescan,
         effect_key: format!("SMP201:effect{n}"),
         revision: Some("abc".into()),
         cause: JobCause::Commit,

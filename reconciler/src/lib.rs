@@ -6,6 +6,7 @@ pub mod digest;
 pub mod host;
 pub mod metrics;
 pub mod runtime;
+pub mod service;
 pub mod store;
 
 /// The job bus (its own crate, shared with the agents).

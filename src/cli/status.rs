@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use homeamp_schemas::status::{FleetStatus, SYNC_STATES};
+use homeamp_schemas::status::{FleetStatus, SyncState};
 
 use super::host_client::{HostArgs, HostClient};
 use super::table::{FormatArg, columns};
@@ -46,7 +46,7 @@ pub fn table(status: &FleetStatus) -> String {
             i.name.clone(),
             i.server.clone(),
             i.platform.to_string(),
-            i.sync.clone(),
+            i.sync.to_string(),
             i.revision
                 .as_deref()
                 .map(|r| r[..r.len().min(10)].to_string())
@@ -63,10 +63,10 @@ pub fn table(status: &FleetStatus) -> String {
         "\nrevision {}",
         status.revision.as_deref().unwrap_or("(none)")
     ));
-    for state in SYNC_STATES {
+    for state in SyncState::ALL {
         out.push_str(&format!(
             "  {state} {}",
-            status.summary.get(state).copied().unwrap_or(0)
+            status.summary.get(state.as_str()).copied().unwrap_or(0)
         ));
     }
     out.push('\n');

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
-use homeamp_schemas::status::{FleetStatus, SYNC_STATES};
+use homeamp_schemas::status::{FleetStatus, SyncState};
 
 use super::{ApiError, AppState, Reader};
 
@@ -63,8 +63,8 @@ pub fn render(status: &FleetStatus) -> String {
         );
     }
     page.push_str("<p class=\"summary\">");
-    for sync in SYNC_STATES {
-        let n = status.summary.get(sync).copied().unwrap_or(0);
+    for sync in SyncState::ALL {
+        let n = status.summary.get(sync.as_str()).copied().unwrap_or(0);
         let _ = write!(page, "<span class=\"{sync}\">{sync}: {n}</span>");
     }
     page.push_str(
@@ -80,8 +80,8 @@ pub fn render(status: &FleetStatus) -> String {
             escape(&i.name),
             escape(&i.server),
             i.platform.as_str(),
-            escape(&i.sync),
-            escape(&i.sync),
+            i.sync.as_str(),
+            i.sync.as_str(),
             escape(&short(i.revision.as_deref())),
             i.drift,
             i.jobs_in_flight,

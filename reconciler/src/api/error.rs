@@ -174,9 +174,9 @@ mod tests {
 
     #[test]
     fn host_failures_are_internal() {
-        let e = ApiError::Host(HostError::Repo {
+        let e = ApiError::Host(HostError::Git {
             repo: "/srv/secret/path".into(),
-            message: "gone".into(),
+            source: git2::Error::from_str("gone"),
         });
         assert_eq!(
             e.status_and_code(),

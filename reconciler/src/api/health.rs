@@ -13,7 +13,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use homeamp_schemas::status::SYNC_STATES;
+use homeamp_schemas::status::SyncState;
 use serde_json::json;
 
 use super::{ApiError, AppState};
@@ -82,8 +82,8 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, Api
     let mut out = String::new();
     out.push_str("# HELP homeamp_instances Instances of the active revision by sync state.\n");
     out.push_str("# TYPE homeamp_instances gauge\n");
-    for sync in SYNC_STATES {
-        let n = status.summary.get(sync).copied().unwrap_or(0);
+    for sync in SyncState::ALL {
+        let n = status.summary.get(sync.as_str()).copied().unwrap_or(0);
         let _ = writeln!(out, "homeamp_instances{{sync=\"{sync}\"}} {n}");
     }
     out.push_str("# HELP homeamp_drift_open Open drift records by instance.\n");

@@ -26,13 +26,10 @@ pub fn router() -> Router<AppState> {
 
 /// What a job touches, without values.
 fn targets(job: &Job) -> Vec<String> {
-    let Ok(spec) = serde_json::from_value::<JobSpec>(job.payload.clone()) else {
-        return Vec::new();
-    };
-    match spec {
+    match &job.spec {
         JobSpec::ConfigPatch(patch) => {
             if patch.ops.is_empty() {
-                vec![patch.file]
+                vec![patch.file.clone()]
             } else {
                 patch
                     .ops
@@ -41,9 +38,9 @@ fn targets(job: &Job) -> Vec<String> {
                     .collect()
             }
         }
-        JobSpec::FileWrite(write) => vec![write.file],
+        JobSpec::FileWrite(write) => vec![write.file.clone()],
         JobSpec::PluginInstall(install) => vec![install.target_file()],
-        JobSpec::PluginRemove(remove) => vec![remove.file],
+        JobSpec::PluginRemove(remove) => vec![remove.file.clone()],
         JobSpec::Lifecycle(action) => vec![action.as_str().to_string()],
         JobSpec::Backup(_) => vec!["backup".into()],
         JobSpec::Rescan => vec!["rescan".into()],

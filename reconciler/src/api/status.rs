@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use homeamp_schemas::api::{InstanceInfo, InstanceList};
-use homeamp_schemas::status::{FleetStatus, SYNC_STATES};
+use homeamp_schemas::status::{FleetStatus, SyncState};
 use serde::Deserialize;
 
 use super::{ApiError, AppState, Reader, known_server, server_filter};
@@ -54,10 +54,7 @@ async fn instances(
                 amp_instance: desired
                     .map(|d| d.amp_instance.clone())
                     .or(record.amp_instance_id),
-                sync: record
-                    .status
-                    .filter(|s| SYNC_STATES.contains(&s.as_str()))
-                    .unwrap_or_else(|| "Unknown".into()),
+                sync: record.status.unwrap_or(SyncState::Unknown),
                 message: record.status_message,
                 revision: record.synced_revision,
                 last_report: record.last_seen,

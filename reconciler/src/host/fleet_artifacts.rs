@@ -12,34 +12,61 @@
 use std::time::{Duration, Instant};
 
 use homeamp_jar::{compare_versions, same_version};
-use homeamp_schemas::job::{JobCause, JobIntent, JobKind, JobSpec};
+use homeamp_schemas::job::{JobCause, JobIntent, JobSpec};
 use jiff::Timestamp;
 
 use super::plugin_diff::MissingArtifact;
 use super::{ActiveRevision, Host, HostError};
 use crate::digest::sha256_hex;
-use crate::store::{NewJob, StoreError};
+use crate::store::{NewJob, PluginSeen, StoreError};
 
 /// How long a wanted JAR is waited for before it is asked for again.
 pub const REQUEST_AGAIN: Duration = Duration::from_secs(60);
 
+/// Where a missing artifact could come from: an instance of the same platform that runs
+/// the wanted version (`None` when none does, or the host has no artifact store).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetSource {
+    pub missing: MissingArtifact,
+    pub found: Option<(String, PluginSeen)>,
+}
+
+impl FleetSource {
+    /// What to tell the operator while the artifact is missing.
+    pub fn line(&self) -> String {
+        let m = &self.missing;
+        match &self.found {
+            None => m.to_string(),
+            Some((instance, jar)) => format!(
+                "no artifact for {} {} ({}) in the store: fetching {} from {instance}",
+                m.name,
+                m.version.as_deref().unwrap_or("(any version)"),
+                m.platform.as_str(),
+                jar.jar_path
+            ),
+        }
+    }
+}
+
 impl Host {
-    /// For each missing artifact, asks an instance that runs it for the JAR when one does;
-    /// returns what to tell the operator, one line per artifact.
-    pub(crate) async fn fetch_from_fleet(
+    /// For each missing artifact, the instance whose latest report holds a JAR of it (the
+    /// newest that fits). Reads only; [`Host::request_jar`] asks for it.
+    pub(crate) async fn fleet_sources(
         &self,
         missing: &[MissingArtifact],
         active: &ActiveRevision,
-        now: Timestamp,
-    ) -> Result<Vec<String>, HostError> {
-        let mut lines = Vec::with_capacity(missing.len());
+    ) -> Result<Vec<FleetSource>, HostError> {
+        let mut sources = Vec::with_capacity(missing.len());
         for m in missing {
             if self.config.artifacts.is_none() {
-                lines.push(m.to_string());
+                sources.push(FleetSource {
+                    missing: m.clone(),
+                    found: None,
+                });
                 continue;
             }
             let jars = self.store.present_jars_of(&m.name).await?;
-            let source = jars
+            let found = jars
                 .into_iter()
                 .filter(|(instance, jar)| {
                     active
@@ -58,22 +85,28 @@ impl Host {
                         b.version.as_deref().unwrap_or(""),
                     )
                 });
-            let Some((instance, jar)) = source else {
-                lines.push(m.to_string());
-                continue;
-            };
-            if self.want_jar(&jar.sha256) {
-                self.request_rescan(&instance, &m.name, active, now).await?;
-            }
-            lines.push(format!(
-                "no artifact for {} {} ({}) in the store: fetching {} from {instance}",
-                m.name,
-                m.version.as_deref().unwrap_or("(any version)"),
-                m.platform.as_str(),
-                jar.jar_path
-            ));
+            sources.push(FleetSource {
+                missing: m.clone(),
+                found,
+            });
         }
-        Ok(lines)
+        Ok(sources)
+    }
+
+    /// Asks `instance`'s agent for the JAR `jar` of `plugin` (a `rescan` job), unless it was
+    /// asked for less than [`REQUEST_AGAIN`] ago.
+    pub(crate) async fn request_jar(
+        &self,
+        instance: &str,
+        plugin: &str,
+        jar: &PluginSeen,
+        active: &ActiveRevision,
+        now: Timestamp,
+    ) -> Result<(), HostError> {
+        if self.want_jar(&jar.sha256) {
+            self.request_rescan(instance, plugin, active, now).await?;
+        }
+        Ok(())
     }
 
     /// Marks `sha256` wanted; false when it already was, less than [`REQUEST_AGAIN`] ago.
@@ -116,9 +149,7 @@ impl Host {
             return Ok(());
         };
         let bytes = bytes.to_vec();
-        let added = tokio::task::spawn_blocking(move || store.add(&bytes))
-            .await
-            .map_err(|e| HostError::Invalid(format!("adding an artifact: {e}")))?;
+        let added = tokio::task::spawn_blocking(move || store.add(&bytes)).await?;
         self.wanted_jars
             .lock()
             .expect("lock poisoned")
@@ -150,18 +181,15 @@ impl Host {
         let Some(source) = active.state.instance(instance) else {
             return Ok(());
         };
-        let payload =
-            serde_json::to_value(JobSpec::Rescan).map_err(|e| HostError::Invalid(e.to_string()))?;
         let insert = self
             .store
             .insert_job(
                 &NewJob {
                     server: source.server.clone(),
                     instance: Some(instance.to_string()),
-                    kind: JobKind::Rescan,
                     plugin_name: Some(plugin.to_string()),
                     plugin_version: None,
-                    payload,
+                    spec: JobSpec::Rescan,
                     effect_key: format!("{instance}:rescan"),
                     revision: Some(active.sha.clone()),
                     cause: JobCause::Drift,

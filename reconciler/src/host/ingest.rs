@@ -95,10 +95,9 @@ impl Host {
     /// Records a job's outcome and reconciles its instance.
     pub async fn ingest_job_result(&self, result: &JobResult) -> Result<(), HostError> {
         let Some(job) = self.store.job(&result.job_id).await? else {
-            return Err(HostError::Invalid(format!(
-                "result for unknown job {}",
-                result.job_id
-            )));
+            return Err(HostError::UnknownJob {
+                job: result.job_id.clone(),
+            });
         };
         let now = Timestamp::now();
         let (to, message) = match result.status {

@@ -23,14 +23,13 @@ pub mod outbox;
 pub mod plugin_diff;
 pub mod reconcile;
 pub mod revision;
-mod round;
 pub mod secrets;
 pub mod status;
 pub mod tree_cursor;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
@@ -40,23 +39,49 @@ use tokio::sync::Notify;
 use crate::artifacts::ArtifactStore;
 use crate::bus::JobBus;
 use crate::metrics::Metrics;
-use crate::runtime::Handle;
+use crate::runtime::{Handle, Inbox, channel};
 use crate::store::{Store, StoreError};
 
 pub use diff::{FilePlan, InstanceAt, InstanceDiff, LiveDoc, diff_instance};
+pub use reconcile::InstanceReconciler;
 pub use revision::RevisionChange;
 pub use secrets::Secrets;
 
+/// What can go wrong in the host, one variant per cause, the cause kept as the source.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("the desired-state repository {repo}: {message}")]
-    Repo { repo: String, message: String },
+    /// The repository could not be opened or the followed reference resolved.
+    #[error("the desired-state repository {repo}: {}", source.message())]
+    Git {
+        repo: String,
+        #[source]
+        source: git2::Error,
+    },
+    /// A revision could not be read (not a validation failure: those are refusals).
+    #[error("the desired-state repository {repo}: {source}")]
+    Load {
+        repo: String,
+        #[source]
+        source: homeamp_desired::LoadError,
+    },
     #[error("job bus: {0}")]
     Bus(#[from] crate::bus::BusError),
-    #[error("{0}")]
-    Invalid(String),
+    /// A value could not be turned into JSON (a job envelope for the bus).
+    #[error("encoding {what}: {source}")]
+    Encode {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A blocking task of the host (git, loading a revision, the artifact store) panicked
+    /// or was cancelled.
+    #[error("a background task of the host failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    /// An agent reported the result of a job the store does not know.
+    #[error("result for unknown job {job}")]
+    UnknownJob { job: String },
 }
 
 /// How the host runs.
@@ -116,6 +141,9 @@ pub struct RefusedRevision {
     pub reason: String,
 }
 
+/// The host's shared core: the store, the bus, the signing key, the revisions, the metrics
+/// and the triggers. Every resource kind's reconciler (instances now, backup sessions
+/// later) holds it; it holds none of them, only a [`Handle`] to send them triggers.
 pub struct Host {
     pub(crate) store: Store,
     pub(crate) bus: Arc<dyn JobBus>,
@@ -125,9 +153,8 @@ pub struct Host {
     // std locks, not tokio's: never held across an await.
     pub(crate) active: RwLock<Option<Arc<ActiveRevision>>>,
     pub(crate) refused: RwLock<Option<RefusedRevision>>,
-    /// Parsed live files by sha256 (content-addressed, so never stale).
-    pub(crate) docs: Mutex<HashMap<String, LiveDoc>>,
-    pub(crate) trigger: OnceLock<Handle<String>>,
+    /// Instance names to reconcile go here; the instance controller reads them.
+    pub(crate) triggers: Handle<String>,
     pub(crate) outbox_wake: Notify,
     /// Earlier revisions instances were synced to, to tell intentional from corrective drift.
     pub(crate) earlier: Mutex<HashMap<String, Arc<DesiredState>>>,
@@ -138,14 +165,19 @@ pub struct Host {
 }
 
 impl Host {
+    /// The core, and the inbox its instance triggers go to: give that to the instance
+    /// controller ([`crate::runtime::Controller::with_inbox`] with an
+    /// [`InstanceReconciler`]). Dropping the inbox leaves triggers unheard (tests that
+    /// drive the host by hand).
     pub fn new(
         store: Store,
         bus: Arc<dyn JobBus>,
         key: SigningKey,
         secrets: Secrets,
         config: HostConfig,
-    ) -> Arc<Self> {
-        Arc::new(Self {
+    ) -> (Arc<Self>, Inbox<String>) {
+        let (triggers, inbox) = channel();
+        let host = Arc::new(Self {
             store,
             bus,
             key,
@@ -153,13 +185,13 @@ impl Host {
             config,
             active: RwLock::new(None),
             refused: RwLock::new(None),
-            docs: Mutex::new(HashMap::new()),
-            trigger: OnceLock::new(),
+            triggers,
             outbox_wake: Notify::new(),
             earlier: Mutex::new(HashMap::new()),
             wanted_jars: Mutex::new(HashMap::new()),
             metrics: Metrics::new(),
-        })
+        });
+        (host, inbox)
     }
 
     pub fn store(&self) -> &Store {
@@ -179,11 +211,6 @@ impl Host {
         self.key.verifying_key()
     }
 
-    /// Connects the reconcile runtime: triggers go to `handle` from now on.
-    pub fn attach(&self, handle: Handle<String>) {
-        let _ = self.trigger.set(handle);
-    }
-
     pub fn active(&self) -> Option<Arc<ActiveRevision>> {
         self.active.read().expect("lock poisoned").clone()
     }
@@ -194,9 +221,7 @@ impl Host {
 
     /// Asks for `instance` to be reconciled.
     pub fn trigger(&self, instance: &str, reason: &'static str) {
-        if let Some(handle) = self.trigger.get() {
-            handle.trigger(instance.to_string(), reason);
-        }
+        self.triggers.trigger(instance.to_string(), reason);
     }
 
     /// Asks for every instance of the active revision to be reconciled.

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use homeamp_schemas::job::{JobEnvelope, JobSpec, SignedJob};
+use homeamp_schemas::job::{JobEnvelope, SignedJob};
 use jiff::Timestamp;
 use tokio_util::sync::CancellationToken;
 
@@ -17,9 +17,7 @@ use crate::store::{Job, JobStatus};
 
 impl Host {
     /// The signed envelope of a stored job.
-    pub fn envelope(&self, job: &Job) -> Result<SignedJob, HostError> {
-        let spec: JobSpec = serde_json::from_value(job.payload.clone())
-            .map_err(|e| HostError::Invalid(format!("job {} payload: {e}", job.uuid)))?;
+    pub fn envelope(&self, job: &Job) -> SignedJob {
         let envelope = JobEnvelope {
             job_id: job.uuid.clone(),
             server: job.server.clone(),
@@ -32,9 +30,9 @@ impl Host {
                 .expires_at
                 .unwrap_or_else(|| job.created_at + self.config.job_ttl),
             attempt: job.attempt,
-            spec,
+            spec: job.spec.clone(),
         };
-        Ok(SignedJob::sign(envelope, &self.key))
+        SignedJob::sign(envelope, &self.key)
     }
 
     /// Publishes every queued, unpublished job; returns how many went out.
@@ -46,9 +44,11 @@ impl Host {
                 return Ok(published);
             }
             for job in batch {
-                let signed = self.envelope(&job)?;
-                let payload =
-                    serde_json::to_vec(&signed).map_err(|e| HostError::Invalid(e.to_string()))?;
+                let signed = self.envelope(&job);
+                let payload = serde_json::to_vec(&signed).map_err(|source| HostError::Encode {
+                    what: "a signed job",
+                    source,
+                })?;
                 if let Err(e) = self.bus.publish(&job.server, &payload).await {
                     self.metrics.job_publish_failed();
                     return Err(e.into());

@@ -36,9 +36,9 @@ pub enum RevisionChange {
 }
 
 fn resolve(repo: &Path, reference: &str) -> Result<String, HostError> {
-    let fail = |e: git2::Error| HostError::Repo {
+    let fail = |source: git2::Error| HostError::Git {
         repo: repo.display().to_string(),
-        message: e.message().to_string(),
+        source,
     };
     let git = git2::Repository::open(repo).map_err(fail)?;
     let commit = git
@@ -53,9 +53,7 @@ impl Host {
     pub async fn refresh_revision(self: &Arc<Self>) -> Result<RevisionChange, HostError> {
         let repo = self.config.repo.clone();
         let reference = self.config.reference.clone();
-        let sha = tokio::task::spawn_blocking(move || resolve(&repo, &reference))
-            .await
-            .map_err(|e| HostError::Invalid(e.to_string()))??;
+        let sha = tokio::task::spawn_blocking(move || resolve(&repo, &reference)).await??;
         let active = self.active();
         if active.as_ref().is_some_and(|a| a.sha == sha)
             || self.refused().is_some_and(|r| r.sha == sha)
@@ -70,11 +68,10 @@ impl Host {
         let repo = self.config.repo.clone();
         let at = sha.clone();
         let outcome = tokio::task::spawn_blocking(move || DesiredState::load(&repo, Some(&at)))
-            .await
-            .map_err(|e| HostError::Invalid(e.to_string()))?
-            .map_err(|e| HostError::Repo {
+            .await?
+            .map_err(|source| HostError::Load {
                 repo: self.config.repo.display().to_string(),
-                message: e.to_string(),
+                source,
             })?;
         let now = Timestamp::now();
         let state = match outcome.into_valid() {
@@ -137,10 +134,8 @@ impl Host {
             Some(Arc::new(ActiveRevision::new(sha.clone(), state, guarded)));
         *self.refused.write().expect("lock poisoned") = None;
         tracing::info!(revision = %sha, guarded, "activated a revision");
-        if let Some(handle) = self.trigger.get() {
-            for name in removed {
-                handle.forget(name);
-            }
+        for name in removed {
+            self.triggers.forget(name);
         }
         self.trigger_all("new revision");
         Ok(RevisionChange::Activated { sha, guarded })

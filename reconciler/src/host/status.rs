@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use homeamp_schemas::status::{
-    FleetStatus, InstanceStatus, RefusedRevisionStatus, SYNC_STATES, sync_status,
-};
+use homeamp_schemas::status::{FleetStatus, InstanceStatus, RefusedRevisionStatus, SyncState};
 
 use super::{Host, HostError};
 use crate::store::{DriftFilter, JobFilter};
@@ -31,7 +29,7 @@ impl Host {
             })
             .await?;
         let mut summary: BTreeMap<String, usize> =
-            SYNC_STATES.iter().map(|s| (s.to_string(), 0)).collect();
+            SyncState::ALL.iter().map(|s| (s.to_string(), 0)).collect();
         let mut instances = Vec::new();
         for record in records {
             // Instances the active revision no longer declares are history, not fleet.
@@ -40,12 +38,8 @@ impl Host {
             {
                 continue;
             }
-            let sync = record
-                .status
-                .clone()
-                .filter(|s| SYNC_STATES.contains(&s.as_str()))
-                .unwrap_or_else(|| sync_status::UNKNOWN.into());
-            *summary.entry(sync.clone()).or_default() += 1;
+            let sync = record.status.unwrap_or(SyncState::Unknown);
+            *summary.entry(sync.to_string()).or_default() += 1;
             instances.push(InstanceStatus {
                 drift: drift.iter().filter(|d| d.instance == record.name).count(),
                 jobs_in_flight: jobs

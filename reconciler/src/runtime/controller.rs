@@ -93,6 +93,33 @@ impl<K> Handle<K> {
     }
 }
 
+/// Where a [`Handle`]'s triggers wait until a [`Controller`] takes them.
+///
+/// Made before the controller by [`channel`], so that whatever sends triggers (the host's
+/// shared core) can be built first and the reconciler, which holds that core, after it:
+/// no reference cycle and no slot filled in later.
+pub struct Inbox<K> {
+    rx: mpsc::UnboundedReceiver<Command<K>>,
+}
+
+impl<K> Inbox<K> {
+    /// Drops the triggers sent so far and returns how many there were (for a caller that
+    /// starts its controller late and wants only what comes after).
+    pub fn discard_pending(&mut self) -> usize {
+        let mut n = 0;
+        while self.rx.try_recv().is_ok() {
+            n += 1;
+        }
+        n
+    }
+}
+
+/// A handle and the inbox its triggers go to.
+pub fn channel<K>() -> (Handle<K>, Inbox<K>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (Handle { tx }, Inbox { rx })
+}
+
 pub struct Controller<R: Reconcile> {
     reconciler: Arc<R>,
     config: ControllerConfig,
@@ -100,16 +127,19 @@ pub struct Controller<R: Reconcile> {
 }
 
 impl<R: Reconcile> Controller<R> {
+    /// A controller with a new channel; the handle sends it triggers.
     pub fn new(reconciler: Arc<R>, config: ControllerConfig) -> (Self, Handle<R::Key>) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        (
-            Self {
-                reconciler,
-                config,
-                rx,
-            },
-            Handle { tx },
-        )
+        let (handle, inbox) = channel();
+        (Self::with_inbox(reconciler, config, inbox), handle)
+    }
+
+    /// A controller taking the triggers of an existing [`channel`].
+    pub fn with_inbox(reconciler: Arc<R>, config: ControllerConfig, inbox: Inbox<R::Key>) -> Self {
+        Self {
+            reconciler,
+            config,
+            rx: inbox.rx,
+        }
     }
 
     /// Runs until `shutdown` is cancelled (or every handle is dropped), then waits for

@@ -20,4 +20,4 @@ mod controller;
 mod queue;
 
 pub use action::Action;
-pub use controller::{Controller, ControllerConfig, Handle, Reconcile};
+pub use controller::{Controller, ControllerConfig, Handle, Inbox, Reconcile, channel};

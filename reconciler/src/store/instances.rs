@@ -2,6 +2,7 @@
 //! named as in `homeamp.yaml` (`instance_name`), with AMP's id in `instance_id` when known.
 
 use homeamp_schemas::desired::Platform;
+use homeamp_schemas::status::SyncState;
 use jiff::Timestamp;
 
 use crate::store::backend::BeginWrite;
@@ -21,8 +22,7 @@ pub struct NewInstance {
 /// The reconciler's verdict on an instance, kept across host restarts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceStatusUpdate {
-    /// `Synced`, `OutOfSync`, `Progressing`, `Degraded` or `Unknown`.
-    pub status: String,
+    pub status: SyncState,
     pub message: Option<String>,
     pub synced_revision: Option<String>,
 }
@@ -34,7 +34,8 @@ pub struct InstanceRecord {
     pub server: String,
     pub platform: Platform,
     pub amp_instance_id: Option<String>,
-    pub status: Option<String>,
+    /// `None` until the first reconcile.
+    pub status: Option<SyncState>,
     pub status_message: Option<String>,
     pub synced_revision: Option<String>,
     /// When its agent last reported it; `None` if never.
@@ -71,7 +72,15 @@ impl TryFrom<InstanceRow> for InstanceRecord {
             name: row.instance_name,
             server: row.server,
             amp_instance_id: row.instance_id,
-            status: row.status,
+            status: row
+                .status
+                .map(|word| {
+                    SyncState::parse(&word).ok_or(StoreError::Corrupt {
+                        column: "instances.status",
+                        value: word,
+                    })
+                })
+                .transpose()?,
             status_message: row.status_message,
             synced_revision: row.synced_revision,
         })
@@ -156,7 +165,7 @@ impl Store {
                 "UPDATE instances SET status = ?, status_message = ?, synced_revision = ? \
                  WHERE instance_name = ?",
             )
-            .bind(&update.status)
+            .bind(update.status.as_str())
             .bind(&update.message)
             .bind(&update.synced_revision)
             .bind(name)

@@ -6,10 +6,11 @@
 //! ([`JobInsert::Existing`]). Every status change is checked against [`JobStatus::can_become`]
 //! and appends a row to `job_events`.
 //!
-//! Payloads are stored as given (JSON text). The caller guarantees they hold secret
-//! references, never secrets.
+//! A job's spec is a typed [`JobSpec`] on both sides of the store: it is serialised to JSON
+//! text on insert and read back on select, never handled as untyped JSON in between. The
+//! caller guarantees it holds secret references, never secrets.
 
-use homeamp_schemas::job::{JobCause, JobIntent, JobKind};
+use homeamp_schemas::job::{JobCause, JobIntent, JobKind, JobSpec};
 use jiff::Timestamp;
 
 use crate::store::backend::{BackendKind, BeginWrite};
@@ -23,11 +24,10 @@ pub struct NewJob {
     pub server: String,
     /// The instance, by fleet name (`None` for a server-wide job).
     pub instance: Option<String>,
-    pub kind: JobKind,
     pub plugin_name: Option<String>,
     pub plugin_version: Option<String>,
-    /// The job's spec as JSON: secret references only.
-    pub payload: serde_json::Value,
+    /// What the agent is to do (its kind is the spec's): secret references only.
+    pub spec: JobSpec,
     /// Names the effect (e.g. `SMP201:plugins/X/config.yml`): one job per effect in flight.
     /// Global across the fleet, so it must name the instance.
     pub effect_key: String,
@@ -51,7 +51,7 @@ pub struct Job {
     pub plugin_name: Option<String>,
     pub plugin_version: Option<String>,
     pub status: JobStatus,
-    pub payload: serde_json::Value,
+    pub spec: JobSpec,
     pub effect_key: String,
     pub revision: Option<String>,
     pub cause: JobCause,
@@ -155,7 +155,7 @@ impl TryFrom<JobRow> for Job {
             id: row.id,
             kind: from_wire_name("deployment_jobs.job_type", &row.job_type)?,
             status: JobStatus::from_column(&row.status)?,
-            payload: serde_json::from_str(&row.payload).map_err(|_| StoreError::Corrupt {
+            spec: serde_json::from_str(&row.payload).map_err(|_| StoreError::Corrupt {
                 column: "deployment_jobs.payload",
                 value: row.payload.chars().take(80).collect(),
             })?,
@@ -296,7 +296,7 @@ impl Store {
         if let Some(existing) = self.in_flight_job_for(&new.effect_key).await? {
             return Ok(JobInsert::Existing(existing));
         }
-        let payload = serde_json::to_string(&new.payload).map_err(StoreError::Payload)?;
+        let payload = serde_json::to_string(&new.spec).map_err(StoreError::Payload)?;
         let uuid = uuid::Uuid::now_v7().to_string();
         let status = if new.needs_approval {
             JobStatus::AwaitingApproval
@@ -318,7 +318,7 @@ impl Store {
                 .bind(&new.instance)
                 .bind(&new.plugin_name)
                 .bind(&new.plugin_version)
-                .bind(new.kind.as_str())
+                .bind(new.spec.kind().as_str())
                 .bind(status.as_str())
                 .bind(at)
                 .bind(&payload)

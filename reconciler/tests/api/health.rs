@@ -123,7 +123,7 @@ async fn metrics_count_reports_blobs_reconciles_and_their_duration() {
     f.report("hetzner", "DEV01", 1).await;
     // Through the runtime's entry point, as the controller calls it.
     for name in ["SMP201", "DEV01"] {
-        f.host.reconcile(&name.to_string()).await.unwrap();
+        f.reconciler.reconcile(&name.to_string()).await.unwrap();
     }
     assert_eq!(f.host.publish_outbox().await.unwrap(), 1);
 

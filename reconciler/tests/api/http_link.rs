@@ -73,7 +73,7 @@ async fn the_agent_reports_through_http_and_the_host_stores_it() {
     assert!(server.last_seen.is_some());
 
     // And the host reconciles what came over HTTP.
-    f.host.reconcile_instance("SMP201").await.unwrap();
+    f.reconciler.reconcile_instance("SMP201").await.unwrap();
     let (_, drift) = f
         .get("/api/drift?instance=SMP201", Some(&f.tokens.viewer))
         .await;

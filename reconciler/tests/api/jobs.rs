@@ -54,7 +54,7 @@ async fn resolved_drift_shows_only_with_open_false() {
     f.with_drift().await;
     // The live file is put back by hand: the record is resolved.
     f.report("ovh", "SMP201", 1).await;
-    f.host.reconcile_instance("SMP201").await.unwrap();
+    f.reconciler.reconcile_instance("SMP201").await.unwrap();
     let open = drift(&f, "?instance=SMP201").await;
     assert!(open.drift.is_empty(), "{open:?}");
     let every = drift(&f, "?instance=SMP201&open=false").await;

@@ -3,6 +3,8 @@
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
+use homeamp_reconciler::host::InstanceReconciler;
+use homeamp_schemas::status::SyncState;
 use homeamp_reconciler::runtime::{Controller, ControllerConfig};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
@@ -12,9 +14,12 @@ use crate::support::{Fixture, error_code};
 #[tokio::test]
 async fn a_reconcile_request_for_one_instance_runs_its_reconcile() {
     let f = Fixture::new().await;
-    // Attached after the first revision: only the API's request triggers anything.
-    let (controller, handle) = Controller::new(
-        f.host.clone(),
+    // Started after the first revision, whose triggers are dropped: only the API's request
+    // triggers anything.
+    let mut inbox = f.take_inbox();
+    inbox.discard_pending();
+    let controller = Controller::with_inbox(
+        InstanceReconciler::new(f.host.clone()),
         ControllerConfig {
             concurrency: 2,
             resync: Duration::from_secs(3600),
@@ -22,8 +27,8 @@ async fn a_reconcile_request_for_one_instance_runs_its_reconcile() {
             backoff_base: Duration::from_millis(100),
             backoff_max: Duration::from_secs(1),
         },
+        inbox,
     );
-    f.host.attach(handle);
     let shutdown = CancellationToken::new();
     let runtime = tokio::spawn(controller.run(shutdown.clone()));
     assert_eq!(
@@ -53,7 +58,7 @@ async fn a_reconcile_request_for_one_instance_runs_its_reconcile() {
         let record = f.host.store().instance("SMP201").await.unwrap().unwrap();
         if record.status.is_some() {
             // No agent has reported: the reconcile says so.
-            assert_eq!(record.status.as_deref(), Some("Unknown"));
+            assert_eq!(record.status, Some(SyncState::Unknown));
             break;
         }
         assert!(tokio::time::Instant::now() < deadline, "never reconciled");

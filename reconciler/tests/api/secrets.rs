@@ -29,7 +29,7 @@ async fn no_answer_holds_a_secret_value() {
     );
     // The live file lacks the password: drift, and a job that writes it.
     f.report("ovh", "SMP201", 1).await;
-    f.host.reconcile_instance("SMP201").await.unwrap();
+    f.reconciler.reconcile_instance("SMP201").await.unwrap();
 
     let (_, jobs) = f.get("/api/jobs", Some(&f.tokens.viewer)).await;
     let id = jobs["jobs"][0]["id"].as_str().expect("a job").to_string();

@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use homeamp_reconciler::api::Auth;
 use homeamp_schemas::api::InstanceList;
-use homeamp_schemas::status::FleetStatus;
+use homeamp_schemas::status::{FleetStatus, SyncState};
 
 use crate::support::{Fixture, error_code};
 
@@ -45,7 +45,7 @@ async fn status_has_the_revision_the_five_states_and_every_instance() {
 async fn status_counts_a_reported_and_reconciled_instance() {
     let f = Fixture::new().await;
     f.report("ovh", "SMP201", 1).await;
-    f.host.reconcile_instance("SMP201").await.unwrap();
+    f.reconciler.reconcile_instance("SMP201").await.unwrap();
     let (_, body) = f.get("/api/status", Some(&f.tokens.viewer)).await;
     assert_eq!(body["summary"]["Synced"], 1, "{body}");
     assert_eq!(body["summary"]["Unknown"], 1, "{body}");
@@ -108,7 +108,7 @@ async fn instances_carry_desired_attributes_and_filter_by_server() {
     assert_eq!(smp.tags, ["survival"]);
     assert_eq!(smp.aliases, ["SMP-201"]);
     assert!(smp.managed);
-    assert_eq!(smp.sync, "Unknown");
+    assert_eq!(smp.sync, SyncState::Unknown);
     let dev = list.instances.iter().find(|i| i.name == "DEV01").unwrap();
     assert_eq!(
         serde_json::to_value(dev.sync_policy).unwrap(),

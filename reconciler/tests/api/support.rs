@@ -13,7 +13,8 @@ use ed25519_dalek::SigningKey;
 use homeamp_reconciler::api::{Auth, router};
 use homeamp_reconciler::artifacts::ArtifactStore;
 use homeamp_reconciler::bus::InProcessBus;
-use homeamp_reconciler::host::{Host, HostConfig, RevisionChange, Secrets};
+use homeamp_reconciler::host::{Host, HostConfig, InstanceReconciler, RevisionChange, Secrets};
+use homeamp_reconciler::runtime::Inbox;
 use homeamp_reconciler::store::{NewToken, Role, Store};
 use homeamp_schemas::report::{Heartbeat, LiveFile, Manifest, PluginDescriptor, PluginJar};
 use http_body_util::BodyExt;
@@ -100,11 +101,16 @@ pub struct Tokens {
 
 pub struct Fixture {
     pub host: Arc<Host>,
+    /// The instance reconciler over [`Fixture::host`], for tests that reconcile by hand.
+    pub reconciler: Arc<InstanceReconciler>,
     pub app: Router,
     pub repo: TempDir,
     /// The first commit, active after [`Fixture::new`].
     pub first: String,
     pub tokens: Tokens,
+    /// Where the host's instance triggers wait (no controller reads them unless a test
+    /// starts one with [`Fixture::take_inbox`]).
+    inbox: std::sync::Mutex<Option<Inbox<String>>>,
 }
 
 async fn token(store: &Store, name: &str, role: Role, server: Option<&str>) -> String {
@@ -176,7 +182,7 @@ impl Fixture {
             agent_ovh: token(&store, "agent-ovh", Role::Agent, Some("ovh")).await,
             agent_hetzner: token(&store, "agent-hetzner", Role::Agent, Some("hetzner")).await,
         };
-        let host = Host::new(
+        let (host, inbox) = Host::new(
             store,
             Arc::new(InProcessBus::new()),
             SigningKey::from_bytes(&[7; 32]),
@@ -188,12 +194,23 @@ impl Fixture {
         );
         let app = router(host.clone(), auth);
         Self {
+            reconciler: InstanceReconciler::new(host.clone()),
             host,
             app,
             repo,
             first,
             tokens,
+            inbox: std::sync::Mutex::new(Some(inbox)),
         }
+    }
+
+    /// The inbox of the host's triggers, for a test that runs a controller on it.
+    pub fn take_inbox(&self) -> Inbox<String> {
+        self.inbox
+            .lock()
+            .unwrap()
+            .take()
+            .expect("the inbox was taken already")
     }
 
     pub async fn call(
@@ -334,8 +351,8 @@ impl Fixture {
     pub async fn with_drift(&self) {
         self.report("ovh", "SMP201", 2).await;
         self.report("hetzner", "DEV01", 2).await;
-        self.host.reconcile_instance("SMP201").await.unwrap();
-        self.host.reconcile_instance("DEV01").await.unwrap();
+        self.reconciler.reconcile_instance("SMP201").await.unwrap();
+        self.reconciler.reconcile_instance("DEV01").await.unwrap();
     }
 }
 

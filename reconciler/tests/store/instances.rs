@@ -3,6 +3,7 @@
 use anyhow::Result;
 use homeamp_reconciler::store::{InstanceStatusUpdate, NewInstance, StoreError};
 use homeamp_schemas::desired::Platform;
+use homeamp_schemas::status::SyncState;
 
 use crate::support::{Db, small_fleet};
 
@@ -66,13 +67,13 @@ async fn instance_status_is_kept(db: Db) -> Result<()> {
     let store = db.store;
     small_fleet(&store).await?;
     let update = InstanceStatusUpdate {
-        status: "OutOfSync".into(),
+        status: SyncState::OutOfSync,
         message: Some("2 settings differ".into()),
         synced_revision: Some("abc123".into()),
     };
     store.set_instance_status("SMP201", &update).await?;
     let record = store.instance("SMP201").await?.expect("stored");
-    assert_eq!(record.status.as_deref(), Some("OutOfSync"));
+    assert_eq!(record.status, Some(SyncState::OutOfSync));
     assert_eq!(record.status_message.as_deref(), Some("2 settings differ"));
     assert_eq!(record.synced_revision.as_deref(), Some("abc123"));
     let err = store

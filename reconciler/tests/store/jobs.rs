@@ -2,8 +2,9 @@
 
 use anyhow::Result;
 use homeamp_reconciler::store::{JobFilter, JobInsert, JobStatus, NewJob, Store, StoreError};
-use homeamp_schemas::job::{JobCause, JobIntent, JobKind};
-use serde_json::json;
+use homeamp_schemas::desired::FileFormat;
+use homeamp_schemas::job::{ConfigPatch, JobCause, JobIntent, JobKind, JobSpec, PatchOp};
+use homeamp_schemas::{KeyPath, Value};
 
 use crate::support::{Db, t};
 
@@ -11,12 +12,9 @@ pub fn new_job(instance: &str, effect: &str) -> NewJob {
     NewJob {
         server: "ovh".into(),
         instance: Some(instance.into()),
-        kind: JobKind::ConfigPatch,
         plugin_name: Some("CoreProtect".into()),
         plugin_version: None,
-        payload: json!({"kind": "config_patch", "file": "plugins/CoreProtect/config.yml",
-                        "ops": [{"set": "verbose", "value": true}],
-                        "secret": "${secret:coreprotect-db}"}),
+        spec: patch("${secret:coreprotect-db}"),
         effect_key: format!("{instance}:{effect}"),
         revision: Some("abc123".into()),
         cause: JobCause::Commit,
@@ -24,6 +22,20 @@ pub fn new_job(instance: &str, effect: &str) -> NewJob {
         expires_at: Some(t(600)),
         needs_approval: false,
     }
+}
+
+/// A config patch setting `database.password` to `value`.
+fn patch(value: &str) -> JobSpec {
+    JobSpec::ConfigPatch(ConfigPatch {
+        file: "plugins/CoreProtect/config.yml".into(),
+        format: FileFormat::Yaml,
+        base_sha256: None,
+        ops: vec![PatchOp::Set {
+            path: KeyPath::parse("database.password").unwrap(),
+            value: Value::String(value.into()),
+        }],
+        expected_sha256: None,
+    })
 }
 
 async fn statuses(store: &Store, uuid: &str) -> Result<Vec<JobStatus>> {
@@ -44,13 +56,13 @@ async fn a_job_in_flight_for_the_same_effect_is_not_inserted_twice(db: Db) -> Re
     let job = first.into_job();
     assert_eq!(job.status, JobStatus::Queued);
     assert_eq!(job.attempt, 1);
-    assert_eq!(job.payload["secret"], "${secret:coreprotect-db}");
+    assert_eq!(job.spec, patch("${secret:coreprotect-db}"));
     assert_eq!(job.kind, JobKind::ConfigPatch);
     assert_eq!(job.created_at, t(1));
     assert_eq!(uuid::Uuid::parse_str(&job.uuid)?.get_version_num(), 7);
 
     let mut other_payload = new_job("SMP201", "config.yml");
-    other_payload.payload = json!({"different": true});
+    other_payload.spec = patch("different");
     let again = store.insert_job(&other_payload, t(2)).await?;
     assert_eq!(again, JobInsert::Existing(job.clone()));
     // Another effect, or another instance, is another job.

@@ -1,6 +1,7 @@
 //! `homeamp up`: the host and a local agent per server in one process, on SQLite and the
 //! in-process job bus.
 
+mod local_agent;
 mod local_link;
 mod progress;
 mod signing_key;
@@ -15,9 +16,9 @@ use anyhow::{Context, bail};
 use homeamp_agent::{Agent, AgentConfig};
 use homeamp_reconciler::artifacts::ArtifactStore;
 use homeamp_reconciler::bus::{InProcessBus, JobBus};
-use homeamp_reconciler::host::{Host, HostConfig, Secrets};
-use homeamp_reconciler::runtime::{Controller, ControllerConfig};
-use homeamp_reconciler::store::{JobFilter, JobStatus, NewToken, Role, Store};
+use homeamp_reconciler::host::{HostConfig, Secrets};
+use homeamp_reconciler::service::{ApiListener, HostParts, HostService};
+use homeamp_reconciler::store::{NewToken, Role, Store};
 use jiff::Timestamp;
 use tokio_util::sync::CancellationToken;
 
@@ -220,61 +221,18 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     );
     let mut config = HostConfig::new(&setup.repo);
     config.artifacts = Some(Arc::new(artifacts));
-    let host = Host::new(
-        store.clone(),
-        bus.clone(),
-        key,
-        setup.secrets.clone(),
-        config,
-    );
+    let mut parts = HostParts::new(store.clone(), bus.clone(), key, setup.secrets.clone(), config);
+    parts.poll = args.poll;
+    // The in-process bus forgets on restart: what was delivered and not finished goes again.
+    parts.bus_forgets = true;
+    parts.on_revision = Some(Arc::new(|change| println!("{}", progress::describe_change(change))));
+    let service = HostService::new(parts);
+    let host = service.host().clone();
     let shutdown = CancellationToken::new();
     let mut tasks = tokio::task::JoinSet::new();
 
-    // The in-process bus forgets on restart: what was delivered and not finished goes again.
-    let lost = store
-        .list_jobs(&JobFilter {
-            in_flight_only: true,
-            ..Default::default()
-        })
-        .await?;
-    for job in lost
-        .iter()
-        .filter(|j| matches!(j.status, JobStatus::Delivered | JobStatus::Running))
-    {
-        store.requeue_job(&job.uuid, Timestamp::now()).await?;
-    }
-
-    let (controller, handle) = Controller::new(host.clone(), ControllerConfig::default());
-    host.attach(handle);
-    tasks.spawn(controller.run(shutdown.clone()));
-
-    match host.refresh_revision().await {
-        Ok(change) => tracing::info!(?change, "desired state loaded"),
-        Err(e) => eprintln!("warning: {e}"),
-    }
-    {
-        let host = host.clone();
-        let shutdown = shutdown.clone();
-        let every = args.poll;
-        tasks.spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = shutdown.cancelled() => return,
-                    _ = tokio::time::sleep(every) => {}
-                }
-                match host.refresh_revision().await {
-                    Ok(homeamp_reconciler::host::RevisionChange::Unchanged) => {}
-                    Ok(change) => println!("{}", progress::describe_change(&change)),
-                    Err(e) => tracing::warn!(error = %e, "polling the repository failed"),
-                }
-            }
-        });
-    }
-    tasks.spawn(
-        host.clone()
-            .run_outbox(Duration::from_secs(1), shutdown.clone()),
-    );
-
+    // All in one process: the agents hold the same secrets as the host, and reach it
+    // through a link that calls it directly.
     let link = Arc::new(LocalLink::new(host.clone()));
     for (server, root) in &setup.servers {
         std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
@@ -284,56 +242,23 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
             setup.state_dir.join(format!("agent-{server}")),
             host.verifying_key(),
         );
-        // All in one process: the agents hold the same secrets as the host.
         config.secrets = setup.secrets.clone();
         let agent = Arc::new(Agent::new(config).context("starting an agent")?);
-        agent.rediscover()?;
-        let stop = shutdown.clone();
-        tasks.spawn({
-            let agent = agent.clone();
-            let link = link.clone();
-            async move {
-                if let Err(e) = agent.run(link, stop.cancelled_owned()).await {
-                    tracing::error!(error = %e, "agent stopped");
-                }
-            }
-        });
-        tasks.spawn(homeamp_agent::consumer::run(
-            bus.clone(),
-            agent,
-            link.clone(),
-            server.clone(),
-            shutdown.clone(),
-        ));
+        tasks.spawn(local_agent::run(agent, link.clone(), bus.clone(), shutdown.clone()));
     }
 
-    // One admin token per run: the previous run's stops working.
-    store.revoke_token(UP_TOKEN, Timestamp::now()).await?;
-    let token = store
-        .create_token(
-            &NewToken {
-                name: UP_TOKEN.to_string(),
-                role: Role::Admin,
-                server: None,
-            },
-            Timestamp::now(),
-        )
-        .await?;
+    let token = admin_token(&store).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;
     println!("API on http://{address}  (read-only endpoints open on loopback)");
-    println!("admin token: {}", token.secret);
-    let app = homeamp_reconciler::api::router(host.clone(), auth);
+    println!("admin token: {token}");
     {
         let shutdown = shutdown.clone();
         tasks.spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown.cancelled_owned())
-                .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "the HTTP server stopped");
+            if let Err(e) = service.run(Some(ApiListener { listener, auth }), shutdown).await {
+                tracing::error!(error = %e, "the host stopped");
             }
         });
     }
@@ -347,6 +272,22 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     while tasks.join_next().await.is_some() {}
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One admin token per run: the previous run's stops working.
+async fn admin_token(store: &Store) -> anyhow::Result<String> {
+    store.revoke_token(UP_TOKEN, Timestamp::now()).await?;
+    let token = store
+        .create_token(
+            &NewToken {
+                name: UP_TOKEN.to_string(),
+                role: Role::Admin,
+                server: None,
+            },
+            Timestamp::now(),
+        )
+        .await?;
+    Ok(token.secret)
 }
 
 /// Ctrl-C or SIGTERM.

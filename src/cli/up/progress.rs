@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use homeamp_reconciler::host::{Host, RevisionChange};
-use homeamp_schemas::status::{FleetStatus, SYNC_STATES};
+use homeamp_schemas::status::{FleetStatus, SyncState};
 use tokio_util::sync::CancellationToken;
 
 pub fn describe_change(change: &RevisionChange) -> String {
@@ -39,10 +39,10 @@ pub fn summary_line(status: &FleetStatus) -> String {
         "revision {}",
         status.revision.as_deref().map(short).unwrap_or("(none)")
     );
-    for state in SYNC_STATES {
+    for state in SyncState::ALL {
         line.push_str(&format!(
             "  {state} {}",
-            status.summary.get(state).copied().unwrap_or(0)
+            status.summary.get(state.as_str()).copied().unwrap_or(0)
         ));
     }
     line
@@ -62,7 +62,7 @@ pub async fn watch(host: Arc<Host>, exit_when_synced: bool, shutdown: Cancellati
                 last = line;
             }
             let all = status.instances.len();
-            let synced = status.summary.get("Synced").copied().unwrap_or(0);
+            let synced = status.summary.get(SyncState::Synced.as_str()).copied().unwrap_or(0);
             if all > 0 && synced == all {
                 if !announced {
                     println!(

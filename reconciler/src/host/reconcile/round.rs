@@ -5,8 +5,8 @@
 use homeamp_desired::model::Reload;
 use homeamp_schemas::job::{ConfigPatch, JobIntent, JobSpec};
 
-use super::diff::InstanceDiff;
-use super::plugin_diff::{PluginAction, PluginDiff};
+use crate::host::diff::InstanceDiff;
+use crate::host::plugin_diff::{PluginAction, PluginDiff};
 
 /// One job this round would emit.
 pub(super) struct Planned {
