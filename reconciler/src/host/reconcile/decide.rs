@@ -173,7 +173,7 @@ fn decide_jobs(seen: &Compared, rules: &Rules<'_>, unresolved: Vec<String>) -> D
         return Decision::status(
             SyncState::Synced,
             None,
-            Some(seen.active.sha.clone()),
+            Some(seen.revision.clone()),
             Action::AwaitChange,
         );
     }
@@ -345,14 +345,14 @@ fn emit(
     };
     let template = RoundTemplate {
         rules,
-        revision: seen.active.sha.clone(),
+        revision: seen.revision.clone(),
         cause: match intent {
             JobIntent::Intentional => JobCause::Commit,
             JobIntent::Corrective => JobCause::Drift,
         },
         intent,
         needs_approval: rules.policy.sync == SyncMode::Approve
-            || (intent == JobIntent::Intentional && seen.active.guarded),
+            || (intent == JobIntent::Intentional && seen.guarded),
         expires_at: now.checked_add(rules.job_ttl).ok().or(Some(now)),
     };
     let mut decision = Decision::status(SyncState::OutOfSync, None, None, Action::AwaitChange);

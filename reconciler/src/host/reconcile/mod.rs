@@ -66,11 +66,12 @@ impl InstanceReconciler {
                 let synced = record.synced_revision.clone();
                 (active, decide_unready(&why, synced, &rules.as_rules()))
             }
-            Observation::Compared(compared) => {
-                let Some(rules) = self.rules(&compared.active, name) else {
+            Observation::Compared { active, seen } => {
+                let Some(rules) = self.rules(&active, name) else {
                     return Ok(Action::AwaitChange);
                 };
-                (compared.active.clone(), decide(&compared, &rules.as_rules()))
+                let decision = decide(&seen, &rules.as_rules());
+                (active, decision)
             }
         };
         self.act(name, &active, decision, Timestamp::now()).await

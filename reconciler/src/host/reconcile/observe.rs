@@ -32,8 +32,11 @@ pub enum Observation {
         record: InstanceRecord,
         why: Unready,
     },
-    /// Desired and live, compared.
-    Compared(Box<Compared>),
+    /// Desired and live, compared at `active`.
+    Compared {
+        active: Arc<ActiveRevision>,
+        seen: Box<Compared>,
+    },
 }
 
 /// Why an instance's live state cannot be acted on.
@@ -53,7 +56,9 @@ pub enum Unready {
 
 /// One instance's desired and live state side by side.
 pub struct Compared {
-    pub active: Arc<ActiveRevision>,
+    /// The revision compared against, and whether the guard holds its intentional jobs.
+    pub revision: String,
+    pub guarded: bool,
     pub record: InstanceRecord,
     pub diff: InstanceDiff,
     pub plugins: PluginDiff,
@@ -146,15 +151,19 @@ impl InstanceReconciler {
                 ..Default::default()
             })
             .await?;
-        Ok(Observation::Compared(Box::new(Compared {
+        Ok(Observation::Compared {
+            seen: Box::new(Compared {
+                revision: active.sha.clone(),
+                guarded: active.guarded,
+                record,
+                diff,
+                plugins,
+                fleet,
+                jobs,
+                now: Timestamp::now(),
+            }),
             active: active.clone(),
-            record,
-            diff,
-            plugins,
-            fleet,
-            jobs,
-            now: Timestamp::now(),
-        })))
+        })
     }
 
     /// The parsed live files the desired state names, by path; `None` while a blob the
