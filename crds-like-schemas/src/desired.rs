@@ -237,28 +237,7 @@ pub struct PluginFile {
     pub variable: IndexMap<String, IndexMap<String, IndexMap<String, Value>>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum FileFormat {
-    #[default]
-    Yaml,
-    Properties,
-    Toml,
-    Json,
-    Hocon,
-}
-
-impl FileFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FileFormat::Yaml => "yaml",
-            FileFormat::Properties => "properties",
-            FileFormat::Toml => "toml",
-            FileFormat::Json => "json",
-            FileFormat::Hocon => "hocon",
-        }
-    }
-}
+pub use crate::file_format::FileFormat;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

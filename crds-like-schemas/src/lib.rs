@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod desired;
+pub mod file_format;
 pub mod job;
 pub mod keypath;
 pub mod plan;

@@ -76,14 +76,7 @@ fn live_of_demo(state: &DesiredState, root: &Path) -> Fleet {
                     let path = live_path(instance.platform, &plugin.folder, file);
                     let on_disk = game_root(root, &instance.server, &instance.name).join(&path);
                     if let Ok(text) = std::fs::read_to_string(&on_disk) {
-                        live.insert(
-                            path,
-                            LiveDoc::parse(
-                                String::new(),
-                                homeamp_configfiles::Format::from(spec.format),
-                                &text,
-                            ),
-                        );
+                        live.insert(path, LiveDoc::parse(String::new(), spec.format, &text));
                     }
                 }
             }
@@ -227,13 +220,7 @@ fn synthetic_live(state: &DesiredState) -> Fleet {
                     ));
                     let doc = by_text
                         .entry(text.clone())
-                        .or_insert_with(|| {
-                            LiveDoc::parse(
-                                String::new(),
-                                homeamp_configfiles::Format::from(spec.format),
-                                &text,
-                            )
-                        })
+                        .or_insert_with(|| LiveDoc::parse(String::new(), spec.format, &text))
                         .clone();
                     live.insert(live_path(instance.platform, &plugin.folder, file), doc);
                 }

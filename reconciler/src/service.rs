@@ -67,15 +67,16 @@ impl HostParts {
     }
 }
 
-/// A host, built and not yet running: [`HostService::host`] is usable at once (to start
-/// agents beside it, to make tokens), [`HostService::run`] starts everything.
+/// A host, started and not yet running: [`HostService::start`] has loaded the desired
+/// state (so the servers and instances it declares exist before any agent speaks), and
+/// [`HostService::host`] is usable (to start agents beside it, to make tokens);
+/// [`HostService::run`] runs everything. Triggers sent in between wait in the inbox.
 pub struct HostService {
     host: Arc<Host>,
     inbox: Inbox<String>,
     controller: ControllerConfig,
     poll: Duration,
     outbox_every: Duration,
-    bus_forgets: bool,
     on_revision: Option<RevisionListener>,
 }
 
@@ -86,7 +87,9 @@ pub struct ApiListener {
 }
 
 impl HostService {
-    pub fn new(parts: HostParts) -> Self {
+    /// Builds the host, puts back what a forgetful bus lost, and loads the desired state
+    /// (a failure to load is logged: the follower tries again).
+    pub async fn start(parts: HostParts) -> Result<Self, HostError> {
         let (host, inbox) = Host::new(
             parts.store,
             parts.bus,
@@ -94,15 +97,21 @@ impl HostService {
             parts.secrets,
             parts.config,
         );
-        Self {
+        if parts.bus_forgets {
+            requeue_unfinished(&host).await?;
+        }
+        match host.refresh_revision().await {
+            Ok(change) => tracing::info!(?change, "desired state loaded"),
+            Err(e) => tracing::warn!(error = %e, "loading the desired state failed"),
+        }
+        Ok(Self {
             host,
             inbox,
             controller: parts.controller,
             poll: parts.poll,
             outbox_every: parts.outbox_every,
-            bus_forgets: parts.bus_forgets,
             on_revision: parts.on_revision,
-        }
+        })
     }
 
     pub fn host(&self) -> &Arc<Host> {
@@ -116,18 +125,11 @@ impl HostService {
         shutdown: CancellationToken,
     ) -> Result<(), HostError> {
         let host = self.host;
-        if self.bus_forgets {
-            requeue_unfinished(&host).await?;
-        }
         let mut tasks = JoinSet::new();
         let reconciler = InstanceReconciler::new(host.clone());
         let controller = Controller::with_inbox(reconciler, self.controller, self.inbox);
         tasks.spawn(controller.run(shutdown.clone()));
 
-        match host.refresh_revision().await {
-            Ok(change) => tracing::info!(?change, "desired state loaded"),
-            Err(e) => tracing::warn!(error = %e, "loading the desired state failed"),
-        }
         tasks.spawn(follow_repository(
             host.clone(),
             self.poll,

@@ -19,9 +19,11 @@
 //! [`ScanRules::is_relevant_change`] applies the same rule to a path the file watcher
 //! reports, so that a busy world folder or `userdata/` does not trigger rescans.
 
-/// Extensions (lower-case) of files reported as config files under `plugins/`.
-pub const CONFIG_EXTENSIONS: &[&str] =
-    &["yml", "yaml", "json", "toml", "properties", "conf", "txt"];
+/// Files reported as config files under `plugins/`: those whose extension names a format
+/// ([`homeamp_schemas::file_format::EXTENSIONS`], the table every part of homeamp uses).
+fn is_config_extension(extension: &str) -> bool {
+    homeamp_schemas::desired::FileFormat::from_extension(extension).is_some()
+}
 
 /// Folder names (compared lower-case) whose content is never scanned.
 pub const SKIPPED_DIRS: &[&str] = &[
@@ -130,7 +132,7 @@ fn classify_in_plugins(rest: &[&str], is_dir: bool) -> PathClass {
         return PathClass::PluginJar;
     }
     match ext {
-        Some(ext) if CONFIG_EXTENSIONS.contains(&ext.as_str()) => PathClass::ConfigFile,
+        Some(ext) if is_config_extension(&ext) => PathClass::ConfigFile,
         _ => PathClass::Ignored,
     }
 }

@@ -165,15 +165,7 @@ fn empty(platform: Platform, name: &str, path: &str, digest: u64) -> Plugin {
 
 /// The format a file name implies, when it implies one.
 pub fn format_from_extension(path: &str) -> Option<FileFormat> {
-    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
-    match ext.as_str() {
-        "yml" | "yaml" => Some(FileFormat::Yaml),
-        "properties" => Some(FileFormat::Properties),
-        "toml" => Some(FileFormat::Toml),
-        "json" => Some(FileFormat::Json),
-        "conf" | "hocon" => Some(FileFormat::Hocon),
-        _ => None,
-    }
+    FileFormat::from_path(path)
 }
 
 /// Why a config file path is refused (it must stay inside the plugin's folder).

@@ -150,189 +150,241 @@ pub fn diff_instance(
     let instance = desired.instance;
     for plugin in desired.plugins() {
         for spec in plugin.files.values() {
-            let file = &spec.path;
             if effective_file(spec, instance).next().is_none() {
                 continue;
             }
-            let path = live_path(instance.platform, &plugin.folder, file);
-            // The same file at the previous revision, looked up only when something differs
-            // (the steady state never needs it).
-            let was_cell = OnceCell::new();
-            let was = || {
-                *was_cell.get_or_init(|| {
-                    previous.and_then(|p| p.file(&plugin.name, file).map(|f| (f, p.instance)))
-                })
+            let file = FileDiff {
+                plugin,
+                spec,
+                instance,
+                path: live_path(instance.platform, &plugin.folder, &spec.path),
+                previous,
+                secrets,
+                was: OnceCell::new(),
             };
-            // What the last synced revision wanted at `key`, resolved.
-            let wanted_before = |key: &KeyPath| -> Option<Value> {
-                was()
-                    .and_then(|(f, i)| effective_setting(f, i, key))
-                    .and_then(|s| secrets.resolve(&s.value).ok())
-            };
-            let cause_of = |key: &KeyPath, current: Option<&Value>| -> JobIntent {
-                match previous {
-                    None => JobIntent::Intentional,
-                    Some(_) if wanted_before(key).as_ref() == current => JobIntent::Intentional,
-                    Some(_) => JobIntent::Corrective,
-                }
-            };
-            let file_cause = || {
-                if previous.is_none() || was().is_none() {
-                    JobIntent::Intentional
-                } else {
-                    JobIntent::Corrective
-                }
-            };
-            let observe = |drift_type, severity, key: Option<&KeyPath>, desired, live, cause| {
-                DriftObservation {
-                    plugin: Some(plugin.name.clone()),
-                    config_file: Some(path.clone()),
-                    key_path: key.map(|k| k.to_string()),
-                    drift_type,
-                    severity,
-                    cause,
-                    desired_value: desired,
-                    live_value: live,
-                }
-            };
-            let mut ops = Vec::new();
-            let (base, doc) = match live.get(&path) {
-                None => (None, None),
-                Some(LiveDoc {
-                    parsed: Err(error), ..
-                }) => {
-                    // Never edit a file we cannot read: report it and leave it alone.
-                    out.drift.push(observe(
-                        DriftType::File,
-                        Severity::Critical,
-                        None,
-                        None,
-                        Some(format!("not valid {}: {error}", spec.format.as_str())),
-                        JobIntent::Corrective,
-                    ));
-                    continue;
-                }
-                Some(LiveDoc {
-                    sha256,
-                    parsed: Ok(parsed),
-                }) => (Some(sha256.clone()), Some(parsed)),
-            };
-            if doc.is_none() {
-                out.drift.push(observe(
-                    DriftType::File,
-                    Severity::Warning,
-                    None,
-                    Some(format!(
-                        "{} settings",
-                        effective_file(spec, instance).count()
-                    )),
-                    Some("missing".into()),
-                    file_cause(),
-                ));
-            }
-            // Settings come in key path order: the cursor reuses the shared prefix.
-            let mut cursor = doc.map(|parsed| TreeCursor::new(&parsed.tree));
-            for (key, setting) in effective_file(spec, instance) {
-                let secret = holds_secret(&setting.value);
-                // Resolved only when it holds a reference: most values are compared as they are.
-                let resolved = if secret {
-                    secrets.resolve(&setting.value).map(Some)
-                } else {
-                    Ok(None)
-                };
-                let desired = match resolved {
-                    Ok(v) => v,
-                    Err(name) => {
-                        out.drift.push(observe(
-                            DriftType::Setting,
-                            Severity::Warning,
-                            Some(key),
-                            Some(format!("secret {name} is not in the host's secret store")),
-                            None,
-                            JobIntent::Intentional,
-                        ));
-                        continue;
-                    }
-                };
-                match doc {
-                    None => ops.push((
-                        PatchOp::Set {
-                            path: key.clone(),
-                            value: setting.value.clone(),
-                        },
-                        file_cause(),
-                    )),
-                    Some(parsed) => {
-                        let current = cursor.as_mut().and_then(|c| c.get(key));
-                        // Stored live files have known secret values replaced by their
-                        // references (see `Host::ingest_blob`), so a reference matches itself;
-                        // a value too short to be redacted matches its resolved form.
-                        if stored_equal(&parsed.document, current, &setting.value)
-                            || desired
-                                .as_ref()
-                                .is_some_and(|d| stored_equal(&parsed.document, current, d))
-                        {
-                            continue;
-                        }
-                        let cause = cause_of(key, current);
-                        out.drift.push(observe(
-                            DriftType::Setting,
-                            Severity::Warning,
-                            Some(key),
-                            Some(display(Some(&setting.value), secret)),
-                            Some(display(current, secret)),
-                            cause,
-                        ));
-                        ops.push((
-                            PatchOp::Set {
-                                path: key.clone(),
-                                value: setting.value.clone(),
-                            },
-                            cause,
-                        ));
-                    }
-                }
-            }
-            if spec.owned
-                && let Some(parsed) = doc
-            {
-                for (key, _) in parsed.document.flatten() {
-                    let wanted = effective_file(spec, instance)
-                        .any(|(d, _)| key.starts_with(d) || d.starts_with(&key));
-                    if !wanted {
-                        // Present now: intentional if the last synced revision still wanted it.
-                        let cause = match was() {
-                            Some((f, i)) if effective_setting(f, i, &key).is_some() => {
-                                JobIntent::Intentional
-                            }
-                            _ if previous.is_none() => JobIntent::Intentional,
-                            _ => JobIntent::Corrective,
-                        };
-                        out.drift.push(observe(
-                            DriftType::Setting,
-                            Severity::Info,
-                            Some(&key),
-                            Some("absent".into()),
-                            Some("present".into()),
-                            cause,
-                        ));
-                        ops.push((PatchOp::Remove { path: key }, cause));
-                    }
-                }
-            }
-            if !ops.is_empty() {
-                out.files.push(FilePlan {
-                    plugin: plugin.name.clone(),
-                    path,
-                    format: spec.format,
-                    base_sha256: base,
-                    ops,
-                    reload: plugin.reload.clone(),
-                });
-            }
+            file.diff(live, &mut out);
         }
     }
     out
+}
+
+/// One desired file of one instance against its live copy.
+struct FileDiff<'a> {
+    plugin: &'a Plugin,
+    spec: &'a ConfigFile,
+    instance: &'a Instance,
+    /// Relative to the game root.
+    path: String,
+    previous: Option<InstanceAt<'a>>,
+    secrets: &'a Secrets,
+    /// The same file at the previous revision, looked up only when something differs (the
+    /// steady state never needs it).
+    was: OnceCell<Option<(&'a ConfigFile, &'a Instance)>>,
+}
+
+impl<'a> FileDiff<'a> {
+    fn diff(&self, live: &HashMap<String, LiveDoc>, out: &mut InstanceDiff) {
+        let (base, doc) = match live.get(&self.path) {
+            None => (None, None),
+            Some(LiveDoc {
+                parsed: Err(error), ..
+            }) => {
+                // Never edit a file we cannot read: report it and leave it alone.
+                out.drift.push(self.observe(
+                    DriftType::File,
+                    Severity::Critical,
+                    None,
+                    None,
+                    Some(format!("not valid {}: {error}", self.spec.format.as_str())),
+                    JobIntent::Corrective,
+                ));
+                return;
+            }
+            Some(LiveDoc {
+                sha256,
+                parsed: Ok(parsed),
+            }) => (Some(sha256.clone()), Some(parsed)),
+        };
+        if doc.is_none() {
+            out.drift.push(self.observe(
+                DriftType::File,
+                Severity::Warning,
+                None,
+                Some(format!(
+                    "{} settings",
+                    effective_file(self.spec, self.instance).count()
+                )),
+                Some("missing".into()),
+                self.file_cause(),
+            ));
+        }
+        let mut ops = Vec::new();
+        self.settings(doc, &mut ops, &mut out.drift);
+        if self.spec.owned
+            && let Some(parsed) = doc
+        {
+            self.extra_keys(parsed, &mut ops, &mut out.drift);
+        }
+        if !ops.is_empty() {
+            out.files.push(FilePlan {
+                plugin: self.plugin.name.clone(),
+                path: self.path.clone(),
+                format: self.spec.format,
+                base_sha256: base,
+                ops,
+                reload: self.plugin.reload.clone(),
+            });
+        }
+    }
+
+    /// Every desired setting against the live value at its key.
+    fn settings(
+        &self,
+        doc: Option<&Parsed>,
+        ops: &mut Vec<(PatchOp, JobIntent)>,
+        drift: &mut Vec<DriftObservation>,
+    ) {
+        // Settings come in key path order: the cursor reuses the shared prefix.
+        let mut cursor = doc.map(|parsed| TreeCursor::new(&parsed.tree));
+        for (key, setting) in effective_file(self.spec, self.instance) {
+            let secret = holds_secret(&setting.value);
+            // Resolved only when it holds a reference: most values are compared as they are.
+            let resolved = if secret {
+                self.secrets.resolve(&setting.value).map(Some)
+            } else {
+                Ok(None)
+            };
+            let desired = match resolved {
+                Ok(v) => v,
+                Err(name) => {
+                    drift.push(self.observe(
+                        DriftType::Setting,
+                        Severity::Warning,
+                        Some(key),
+                        Some(format!("secret {name} is not in the host's secret store")),
+                        None,
+                        JobIntent::Intentional,
+                    ));
+                    continue;
+                }
+            };
+            let set = PatchOp::Set {
+                path: key.clone(),
+                value: setting.value.clone(),
+            };
+            let Some(parsed) = doc else {
+                ops.push((set, self.file_cause()));
+                continue;
+            };
+            let current = cursor.as_mut().and_then(|c| c.get(key));
+            // Stored live files have known secret values replaced by their references (see
+            // `Host::ingest_blob`), so a reference matches itself; a value too short to be
+            // redacted matches its resolved form.
+            if stored_equal(&parsed.document, current, &setting.value)
+                || desired
+                    .as_ref()
+                    .is_some_and(|d| stored_equal(&parsed.document, current, d))
+            {
+                continue;
+            }
+            let cause = self.cause_of(key, current);
+            drift.push(self.observe(
+                DriftType::Setting,
+                Severity::Warning,
+                Some(key),
+                Some(display(Some(&setting.value), secret)),
+                Some(display(current, secret)),
+                cause,
+            ));
+            ops.push((set, cause));
+        }
+    }
+
+    /// Keys of an owned file that the desired state does not name: removed.
+    fn extra_keys(
+        &self,
+        parsed: &Parsed,
+        ops: &mut Vec<(PatchOp, JobIntent)>,
+        drift: &mut Vec<DriftObservation>,
+    ) {
+        for (key, _) in parsed.document.flatten() {
+            let wanted = effective_file(self.spec, self.instance)
+                .any(|(d, _)| key.starts_with(d) || d.starts_with(&key));
+            if wanted {
+                continue;
+            }
+            // Present now: intentional if the last synced revision still wanted it.
+            let cause = match self.was() {
+                Some((f, i)) if effective_setting(f, i, &key).is_some() => JobIntent::Intentional,
+                _ if self.previous.is_none() => JobIntent::Intentional,
+                _ => JobIntent::Corrective,
+            };
+            drift.push(self.observe(
+                DriftType::Setting,
+                Severity::Info,
+                Some(&key),
+                Some("absent".into()),
+                Some("present".into()),
+                cause,
+            ));
+            ops.push((PatchOp::Remove { path: key }, cause));
+        }
+    }
+
+    fn was(&self) -> Option<(&'a ConfigFile, &'a Instance)> {
+        *self.was.get_or_init(|| {
+            self.previous.and_then(|p| {
+                p.file(&self.plugin.name, &self.spec.path)
+                    .map(|f| (f, p.instance))
+            })
+        })
+    }
+
+    /// What the last synced revision wanted at `key`, resolved.
+    fn wanted_before(&self, key: &KeyPath) -> Option<Value> {
+        self.was()
+            .and_then(|(f, i)| effective_setting(f, i, key))
+            .and_then(|s| self.secrets.resolve(&s.value).ok())
+    }
+
+    /// Intentional when the live value is still what the last synced revision wanted.
+    fn cause_of(&self, key: &KeyPath, current: Option<&Value>) -> JobIntent {
+        match self.previous {
+            None => JobIntent::Intentional,
+            Some(_) if self.wanted_before(key).as_ref() == current => JobIntent::Intentional,
+            Some(_) => JobIntent::Corrective,
+        }
+    }
+
+    /// For a missing file: intentional when the last synced revision did not have it.
+    fn file_cause(&self) -> JobIntent {
+        if self.previous.is_none() || self.was().is_none() {
+            JobIntent::Intentional
+        } else {
+            JobIntent::Corrective
+        }
+    }
+
+    fn observe(
+        &self,
+        drift_type: DriftType,
+        severity: Severity,
+        key: Option<&KeyPath>,
+        desired: Option<String>,
+        live: Option<String>,
+        cause: JobIntent,
+    ) -> DriftObservation {
+        DriftObservation {
+            plugin: Some(self.plugin.name.clone()),
+            config_file: Some(self.path.clone()),
+            key_path: key.map(|k| k.to_string()),
+            drift_type,
+            severity,
+            cause,
+            desired_value: desired,
+            live_value: live,
+        }
+    }
 }
 
 /// `live` equals `desired` as the file would store it (`.properties` stores text).

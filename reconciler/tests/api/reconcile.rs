@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use homeamp_reconciler::host::InstanceReconciler;
-use homeamp_schemas::status::SyncState;
 use homeamp_reconciler::runtime::{Controller, ControllerConfig};
+use homeamp_schemas::status::SyncState;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 

@@ -16,7 +16,8 @@ pub async fn run(
     shutdown: CancellationToken,
 ) {
     let server = agent.config().server.clone();
-    let consumer = homeamp_agent::consumer::run(bus, agent.clone(), link.clone(), server, shutdown.clone());
+    let consumer =
+        homeamp_agent::consumer::run(bus, agent.clone(), link.clone(), server, shutdown.clone());
     let reporter = async {
         if let Err(e) = agent.run(link, shutdown.cancelled_owned()).await {
             tracing::error!(error = %e, "agent stopped");

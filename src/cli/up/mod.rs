@@ -221,12 +221,20 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     );
     let mut config = HostConfig::new(&setup.repo);
     config.artifacts = Some(Arc::new(artifacts));
-    let mut parts = HostParts::new(store.clone(), bus.clone(), key, setup.secrets.clone(), config);
+    let mut parts = HostParts::new(
+        store.clone(),
+        bus.clone(),
+        key,
+        setup.secrets.clone(),
+        config,
+    );
     parts.poll = args.poll;
     // The in-process bus forgets on restart: what was delivered and not finished goes again.
     parts.bus_forgets = true;
-    parts.on_revision = Some(Arc::new(|change| println!("{}", progress::describe_change(change))));
-    let service = HostService::new(parts);
+    parts.on_revision = Some(Arc::new(|change| {
+        println!("{}", progress::describe_change(change))
+    }));
+    let service = HostService::start(parts).await?;
     let host = service.host().clone();
     let shutdown = CancellationToken::new();
     let mut tasks = tokio::task::JoinSet::new();
@@ -244,7 +252,12 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         );
         config.secrets = setup.secrets.clone();
         let agent = Arc::new(Agent::new(config).context("starting an agent")?);
-        tasks.spawn(local_agent::run(agent, link.clone(), bus.clone(), shutdown.clone()));
+        tasks.spawn(local_agent::run(
+            agent,
+            link.clone(),
+            bus.clone(),
+            shutdown.clone(),
+        ));
     }
 
     let token = admin_token(&store).await?;
@@ -257,7 +270,10 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
     {
         let shutdown = shutdown.clone();
         tasks.spawn(async move {
-            if let Err(e) = service.run(Some(ApiListener { listener, auth }), shutdown).await {
+            if let Err(e) = service
+                .run(Some(ApiListener { listener, auth }), shutdown)
+                .await
+            {
                 tracing::error!(error = %e, "the host stopped");
             }
         });

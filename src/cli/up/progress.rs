@@ -62,7 +62,11 @@ pub async fn watch(host: Arc<Host>, exit_when_synced: bool, shutdown: Cancellati
                 last = line;
             }
             let all = status.instances.len();
-            let synced = status.summary.get(SyncState::Synced.as_str()).copied().unwrap_or(0);
+            let synced = status
+                .summary
+                .get(SyncState::Synced.as_str())
+                .copied()
+                .unwrap_or(0);
             if all > 0 && synced == all {
                 if !announced {
                     println!(

@@ -97,7 +97,12 @@ pub fn decide_unready(
     rules: &Rules<'_>,
 ) -> Decision {
     let unknown = |message: String, action| {
-        Decision::status(SyncState::Unknown, Some(message), synced_revision.clone(), action)
+        Decision::status(
+            SyncState::Unknown,
+            Some(message),
+            synced_revision.clone(),
+            action,
+        )
     };
     let wait_for_agent = Action::requeue(rules.agent_timeout / 2);
     match why {
@@ -105,9 +110,10 @@ pub fn decide_unready(
             format!("no agent of server {server} has reported yet"),
             wait_for_agent,
         ),
-        Unready::AgentSilent { server } => {
-            unknown(format!("the agent of server {server} is silent"), wait_for_agent)
-        }
+        Unready::AgentSilent { server } => unknown(
+            format!("the agent of server {server} is silent"),
+            wait_for_agent,
+        ),
         Unready::NotReported => unknown(
             "the agent has not reported this instance yet".to_string(),
             wait_for_agent,
@@ -198,13 +204,7 @@ fn nothing_to_emit(
     unresolved: Vec<String>,
     held_back: bool,
 ) -> Decision {
-    let why = why_nothing(
-        rules,
-        &seen.diff,
-        &seen.plugins,
-        &unresolved,
-        held_back,
-    );
+    let why = why_nothing(rules, &seen.diff, &seen.plugins, &unresolved, held_back);
     let moving = in_flight
         .iter()
         .any(|j| j.status != JobStatus::AwaitingApproval);
@@ -221,7 +221,12 @@ fn nothing_to_emit(
     } else {
         Action::AwaitChange
     };
-    Decision::status(state, Some(why), seen.record.synced_revision.clone(), action)
+    Decision::status(
+        state,
+        Some(why),
+        seen.record.synced_revision.clone(),
+        action,
+    )
 }
 
 fn why_nothing(
@@ -397,7 +402,20 @@ fn emit(
                 .push(template.job(JobSpec::Lifecycle(action), None, None, key));
         }
     }
-    let (held, moving) = in_flight_after(&seen.jobs, &decision);
+    let (status, action) = outcome(seen, &decision, degraded, waiting_for_report);
+    decision.status = Some(status);
+    decision.action = action;
+    decision
+}
+
+/// The status and next look once a round's jobs are decided.
+fn outcome(
+    seen: &Compared,
+    decision: &Decision,
+    degraded: Vec<String>,
+    waiting_for_report: bool,
+) -> (StatusChange, Action) {
+    let (held, moving) = in_flight_after(&seen.jobs, decision);
     let (state, message) = if !degraded.is_empty() {
         (SyncState::Degraded, Some(degraded.join("; ")))
     } else if moving > 0 || waiting_for_report {
@@ -410,12 +428,12 @@ fn emit(
     } else {
         (SyncState::OutOfSync, None)
     };
-    decision.status = Some(StatusChange {
+    let status = StatusChange {
         state,
         message,
         synced_revision: seen.record.synced_revision.clone(),
-    });
-    decision.action = if waiting_for_report {
+    };
+    let action = if waiting_for_report {
         Action::requeue(SHORTLY)
     } else if !seen.plugins.unresolved.is_empty() {
         Action::requeue(ARTIFACT_RECHECK)
@@ -424,7 +442,7 @@ fn emit(
     } else {
         Action::AwaitChange
     };
-    decision
+    (status, action)
 }
 
 /// One restart per instance per round, after the round's writes (the bus keeps order);

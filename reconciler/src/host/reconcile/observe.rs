@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use homeamp_configfiles::Format;
 use homeamp_desired::DesiredState;
 use homeamp_schemas::desired::FileFormat;
 use jiff::Timestamp;
@@ -88,23 +87,8 @@ impl InstanceReconciler {
                 why,
             })
         };
-        let server = host.store.server(&instance.server).await?;
-        let heard = server.as_ref().and_then(|s| s.last_seen);
-        let stale = heard.is_none_or(|at| {
-            Timestamp::now().duration_since(at).unsigned_abs() > host.config.agent_timeout
-        });
-        if heard.is_none() {
-            return unready(Unready::NeverHeard {
-                server: instance.server.clone(),
-            });
-        }
-        if stale {
-            return unready(Unready::AgentSilent {
-                server: instance.server.clone(),
-            });
-        }
-        if record.last_seen.is_none() {
-            return unready(Unready::NotReported);
+        if let Some(why) = self.agent_unready(&instance.server, &record).await? {
+            return unready(why);
         }
 
         let desired = InstanceAt {
@@ -166,6 +150,31 @@ impl InstanceReconciler {
         })
     }
 
+    /// Why nothing the agent of `server` said about the instance can be used, if so.
+    async fn agent_unready(
+        &self,
+        server: &str,
+        record: &InstanceRecord,
+    ) -> Result<Option<Unready>, HostError> {
+        let heard = self
+            .host
+            .store
+            .server(server)
+            .await?
+            .and_then(|s| s.last_seen);
+        let Some(heard) = heard else {
+            return Ok(Some(Unready::NeverHeard {
+                server: server.to_string(),
+            }));
+        };
+        if Timestamp::now().duration_since(heard).unsigned_abs() > self.host.config.agent_timeout {
+            return Ok(Some(Unready::AgentSilent {
+                server: server.to_string(),
+            }));
+        }
+        Ok(record.last_seen.is_none().then_some(Unready::NotReported))
+    }
+
     /// The parsed live files the desired state names, by path; `None` while a blob the
     /// manifest lists has not been uploaded yet.
     async fn live_docs(
@@ -211,7 +220,7 @@ impl InstanceReconciler {
             return Ok(None);
         };
         let doc = match String::from_utf8(bytes) {
-            Ok(text) => LiveDoc::parse(sha256.to_string(), Format::from(format), &text),
+            Ok(text) => LiveDoc::parse(sha256.to_string(), format, &text),
             Err(_) => LiveDoc {
                 sha256: sha256.to_string(),
                 parsed: Err("not UTF-8 text".to_string()),
