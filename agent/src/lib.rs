@@ -1,4 +1,4 @@
-//! The per-server agent (DESIGN §4, §6): it finds the instances on its server, scans
+//! The per-server agent (docs/design.md §4, §6): it finds the instances on its server, scans
 //! their config files and plugin JARs into manifests for the host, watches them so a
 //! change is reported within a second, and applies the host's signed jobs.
 //!

@@ -2,8 +2,9 @@
 //!
 //! Everything the agent sends goes through [`HostLink`]: manifests (the host answers
 //! with the blobs it lacks), those blobs, heartbeats and job results. The HTTP
-//! implementation lives with the host API; [`crate::memory_host::InMemoryHost`] is the
-//! in-process one (the all-in-one mode and the tests).
+//! implementation is [`crate::http_link::HttpLink`] (the host's `/api/agent/v1/`
+//! endpoints); [`crate::memory_host::InMemoryHost`] records what it is sent (the tests);
+//! `homeamp up` links its agents to the host in the same process.
 
 use std::future::Future;
 

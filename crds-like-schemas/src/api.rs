@@ -1,4 +1,4 @@
-//! Answers of the host's HTTP API (DESIGN §8), besides [`crate::status::FleetStatus`]
+//! Answers of the host's HTTP API (docs/design.md §8), besides [`crate::status::FleetStatus`]
 //! (`GET /api/status`) and [`crate::plan::Plan`] (`GET /api/plan`).
 //!
 //! Every error answer is an [`ErrorBody`]: `{"error": {"code": "not_found", "message": "…"}}`,

@@ -1,4 +1,4 @@
-//! The raw files of the desired-state repository (DESIGN §3), as serde reads them.
+//! The raw files of the desired-state repository (docs/design.md §3), as serde reads them.
 //!
 //! These are *raw* types: they say what may be written in the files and nothing
 //! more. `homeamp-desired` turns them into a validated model with `file:line:col`

@@ -1,4 +1,4 @@
-//! Jobs: what the host asks one agent to do to one instance (DESIGN §6).
+//! Jobs: what the host asks one agent to do to one instance (docs/design.md §6).
 //!
 //! A job is a [`JobEnvelope`] (who, why, when, which revision) around a
 //! [`JobSpec`], a closed set of idempotent kinds. The host signs the envelope
@@ -271,7 +271,7 @@ impl LifecycleAction {
     }
 }
 
-/// A backup of one instance (DESIGN §9; the orchestration comes with the backup issue).
+/// A backup of one instance (docs/design.md §9; the orchestration comes with the backup issue).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BackupSpec {
     pub mode: BackupMode,

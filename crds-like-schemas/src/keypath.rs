@@ -1,6 +1,6 @@
 //! Key paths: the address of one setting inside one config file.
 //!
-//! Grammar (DESIGN §3): segments separated by `.`; a segment that is empty or
+//! Grammar (docs/design.md §3): segments separated by `.`; a segment that is empty or
 //! contains `.`, `"`, `[`, `]` or `\`, or starts or ends with white space, is
 //! written in double quotes with `\"` and `\\` escapes; `[n]` after a segment
 //! (or at the very start) indexes a list. Examples:

@@ -1,5 +1,5 @@
 //! What an agent tells the host: manifests of live files and plugin JARs,
-//! heartbeats, and the results of jobs (DESIGN §4, §6).
+//! heartbeats, and the results of jobs (docs/design.md §4, §6).
 //!
 //! Paths in a manifest are relative to the instance's *game root* (the folder
 //! that holds `server.properties` or `velocity.toml`), `/`-separated, never

@@ -1,6 +1,6 @@
 //! The job bus: how signed jobs travel from the host to each server's agent.
 //!
-//! The trait mirrors Redis Streams with a consumer group (DESIGN §6), so that the
+//! The trait mirrors Redis Streams with a consumer group (docs/design.md §6), so that the
 //! Redis implementation is a thin translation and the in-process one (for
 //! `homeamp up`) has the same delivery guarantees:
 //!

@@ -1,4 +1,4 @@
-//! Applying signed jobs to instances of the directory driver (DESIGN §6).
+//! Applying signed jobs to instances of the directory driver (docs/design.md §6).
 //!
 //! [`Agent::apply`](crate::Agent::apply) runs these checks, in order, and reports the first
 //! that fails as a refused job: the signature (unsigned or forged), the target server,

@@ -1,4 +1,4 @@
-//! Signing and verifying jobs with Ed25519 (DESIGN §6).
+//! Signing and verifying jobs with Ed25519 (docs/design.md §6).
 //!
 //! The signature covers the *canonical bytes* of the envelope, not the bytes that
 //! travelled: the envelope is serialized to JSON, every object's keys are sorted

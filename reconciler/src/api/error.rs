@@ -85,7 +85,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         let message = if status.is_server_error() {
-            // Runs inside the request span (see `api::trace`): the log names the request.
+            // Runs inside the request span (the TraceLayer in `api::router`): the log names the request.
             tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
             match status {
                 StatusCode::SERVICE_UNAVAILABLE => self.to_string(),

@@ -1,4 +1,4 @@
-//! The host's HTTP API (DESIGN §8): a thin layer over [`Host`] and its store.
+//! The host's HTTP API (docs/design.md §8): a thin layer over [`Host`] and its store.
 //!
 //! [`router`] merges one `router()` per resource module over one [`AppState`]:
 //! - [`status`]: `GET /api/status`, `GET /api/instances`.
@@ -47,7 +47,7 @@ pub struct AppState {
     pub auth: Auth,
 }
 
-/// The whole API. `homeamp up` and `homeamp host` serve it with `axum::serve`.
+/// The whole API; [`crate::service::HostService`] serves it with `axum::serve`.
 pub fn router(host: Arc<Host>, auth: Auth) -> Router {
     Router::new()
         .merge(status::router())

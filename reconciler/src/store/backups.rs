@@ -1,4 +1,4 @@
-//! Network backup sessions (DESIGN §9) and their items, one per instance: what ran, in
+//! Network backup sessions (docs/design.md §9) and their items, one per instance: what ran, in
 //! which order, how it ended, and where the archive is (size, sha256, path).
 
 use homeamp_schemas::job::BackupMode;

@@ -1,4 +1,4 @@
-//! The lifecycle of a job in the store (DESIGN §6):
+//! The lifecycle of a job in the store (docs/design.md §6):
 //!
 //! ```text
 //! awaiting_approval ──approve──▶ queued ──publish──▶ delivered ──▶ running ──▶ succeeded

@@ -1,5 +1,5 @@
 //! The store: everything the host remembers, in MariaDB (distributed setup) or SQLite
-//! (embedded default), with one schema (DESIGN §7).
+//! (embedded default), with one schema (docs/design.md §7).
 //!
 //! [`Store`] is a cheap-to-clone handle on a connection pool. [`Store::connect`] picks the
 //! backend from the URL (`mysql://`, `mariadb://`, `sqlite:`) and runs the migrations of
