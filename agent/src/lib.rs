@@ -14,6 +14,7 @@
 //!   [`memory_host`]: the in-process implementation; [`http_link`]: over the host's HTTP API.
 //! - [`artifact`]: where plugin JARs come from.
 //! - [`consumer`]: reading the server's jobs from the job bus (`homeamp_bus`).
+//! - [`service`]: [`AgentService`], the report loop and the consumer run together.
 //!
 //! **Invariant:** the agent never touches the database, and never writes outside an
 //! instance's game root (except its own `.homeamp/` history beside it and its state dir).
@@ -30,6 +31,7 @@ pub mod instance;
 pub mod link;
 pub mod memory_host;
 pub mod scan;
+pub mod service;
 pub mod watch;
 
 pub use agent::{Agent, ReportSummary};
@@ -41,3 +43,4 @@ pub use http_link::HttpLink;
 pub use instance::{Instance, Layout};
 pub use link::{HostLink, LinkError};
 pub use memory_host::{InMemoryHost, Received};
+pub use service::AgentService;

@@ -7,5 +7,6 @@ mod jobs;
 mod layout;
 mod refusals;
 mod scan;
+mod service;
 mod support;
 mod watch;

@@ -1,7 +1,6 @@
 //! `homeamp up`: the host and a local agent per server in one process, on SQLite and the
 //! in-process job bus.
 
-mod local_agent;
 mod local_link;
 mod progress;
 mod signing_key;
@@ -13,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use homeamp_agent::{Agent, AgentConfig};
+use homeamp_agent::{Agent, AgentConfig, AgentService};
 use homeamp_reconciler::artifacts::ArtifactStore;
 use homeamp_reconciler::bus::{InProcessBus, JobBus};
 use homeamp_reconciler::host::{HostConfig, Secrets};
