@@ -251,7 +251,7 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         );
         config.secrets = setup.secrets.clone();
         let agent = Arc::new(Agent::new(config).context("starting an agent")?);
-        tasks.spawn(local_agent::run(
+        tasks.spawn(AgentService::run(
             agent,
             link.clone(),
             bus.clone(),
