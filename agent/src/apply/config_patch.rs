@@ -10,7 +10,7 @@
 use std::fs;
 use std::io;
 
-use homeamp_configfiles::{Document, Format};
+use homeamp_configfiles::Document;
 use homeamp_schemas::job::{ConfigPatch, PatchOp};
 
 use super::{ApplyError, Effect, JobContext};
@@ -41,7 +41,7 @@ pub fn apply(ctx: &JobContext<'_>, job: &ConfigPatch) -> Result<Effect, ApplyErr
         None => String::new(),
     };
     let mut doc =
-        Document::parse(Format::from(job.format), &text).map_err(|e| ApplyError::Parse {
+        Document::parse(job.format, &text).map_err(|e| ApplyError::Parse {
             file: job.file.clone(),
             format: job.format.as_str(),
             detail: e.to_string(),

@@ -83,7 +83,7 @@ impl InstanceReconciler {
         Some(OwnedRules {
             instance: name.to_string(),
             server: instance.server.clone(),
-            policy: instance.policy.clone(),
+            policy: instance.policy,
             agent_timeout: self.host.config.agent_timeout,
             job_ttl: self.host.config.job_ttl,
         })
