@@ -40,12 +40,11 @@ pub fn apply(ctx: &JobContext<'_>, job: &ConfigPatch) -> Result<Effect, ApplyErr
         })?,
         None => String::new(),
     };
-    let mut doc =
-        Document::parse(job.format, &text).map_err(|e| ApplyError::Parse {
-            file: job.file.clone(),
-            format: job.format.as_str(),
-            detail: e.to_string(),
-        })?;
+    let mut doc = Document::parse(job.format, &text).map_err(|e| ApplyError::Parse {
+        file: job.file.clone(),
+        format: job.format.as_str(),
+        detail: e.to_string(),
+    })?;
     let ops = resolve_secrets(ctx, &job.file, &job.ops)?;
     if let Err(base_changed) = ctx.check_base(
         &job.file,
