@@ -14,8 +14,15 @@
 //! Delivery is at least once: an entry read and not acknowledged is handed out
 //! again by `reclaim`. Agents make redelivery harmless (jobs are idempotent and
 //! replays are recognised by job id).
+//!
+//! Layout:
+//! - [`InProcessBus`] (`in_process.rs`): memory only, for `homeamp up`.
+//! - [`redis`] (feature `redis`, on by default): [`redis::RedisBus`], Redis Streams with
+//!   the consumer group `agents`; its module docs map its files.
 
 mod in_process;
+#[cfg(feature = "redis")]
+pub mod redis;
 
 use std::time::Duration;
 
@@ -31,12 +38,28 @@ pub struct Delivery {
     pub deliveries: u32,
 }
 
+/// Why a bus operation failed. Only [`Unavailable`](BusError::Unavailable) is worth
+/// retrying as is; the others need an operator (credentials, ACL rules, configuration).
+/// Causes are kept as text so that the trait does not name a backend's error type.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
+    /// The bus cannot be reached now (connection refused or lost, timeout): retry later.
     #[error("the job bus is unreachable: {0}")]
     Unavailable(String),
     #[error("the job bus answered unexpectedly: {0}")]
     Protocol(String),
+    /// The bus refused the credentials of `user` (wrong password, disabled user).
+    #[error(
+        "the job bus refused the credentials of user `{user}`: {detail}; check that user's \
+         password and that it is enabled (ACL SETUSER … on)"
+    )]
+    Auth { user: String, detail: String },
+    /// The bus knows `user` but its ACL does not allow this command or key.
+    #[error("the job bus does not allow user `{user}` to do this: {detail}")]
+    PermissionDenied { user: String, detail: String },
+    /// The bus could not be set up from its configuration (e.g. an unreadable CA file).
+    #[error("the job bus is misconfigured: {0}")]
+    Config(String),
 }
 
 /// A per-server stream of job payloads with consumer-group semantics.
