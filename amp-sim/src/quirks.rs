@@ -3,7 +3,7 @@
 //! - a method's result is the bare JSON value, or `{"result": value}` when the legacy
 //!   wrapper of AMP before 2.3 is on (Core/Login's answer is never wrapped: it has its own
 //!   `result` field, the AuthenticationResult);
-//! - a Void method answers with an empty body;
+//! - a Void method answers with an empty body (typed `application/json`);
 //! - a call AMP cannot run (not logged in, unknown method, bad arguments, instance not
 //!   running) answers with an ErrorResponse `{Title, Message, StackTrace}`;
 //! - a method that ran but did not do what was asked answers with an ActionResult whose
@@ -105,12 +105,17 @@ fn action_result(status: bool, reason: &str, result: Option<Value>) -> Value {
     })
 }
 
+const JSON: &str = "application/json; charset=utf-8";
+
 /// The HTTP answer for a reply; `legacy` is the pre-2.3 `{"result": …}` wrapper.
 pub fn render(reply: Reply, legacy: bool) -> Response {
     let json_body = match reply {
+        // Empty, but labelled JSON: aiohttp-based clients (ampapi's async classes,
+        // cc-ampapi) read an empty JSON body as None and refuse one without the label.
         Reply::Void => {
             return Response::builder()
                 .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, JSON)
                 .body(Body::empty())
                 .expect("static response");
         }
@@ -120,7 +125,7 @@ pub fn render(reply: Reply, legacy: bool) -> Response {
     };
     Response::builder()
         .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+        .header(header::CONTENT_TYPE, JSON)
         .body(Body::from(json_body.to_string()))
         .expect("static response")
 }
