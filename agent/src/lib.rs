@@ -8,7 +8,7 @@
 //!   consumer side by side until shutdown.
 //! - [`agent`]: [`Agent`], the parts put together, and its run loop (scans, watching,
 //!   heartbeats).
-//! - [`config`]: [`AgentConfig`].
+//! - [`config`]: [`AgentConfig`], the settings and their defaults.
 //! - [`driver`]: the [`Driver`] trait an instance backend implements, and the types it
 //!   speaks ([`RelPath`]: paths kept inside the game root); [`driver::directory`]: the
 //!   directory driver (instance folders on disk, AMP and plain layouts, atomic writes with

@@ -2,7 +2,7 @@
 //!
 //! Instances are the sub-folders of one root, in AMP's layout (`<Name>/Minecraft/`) or
 //! plain (`<Name>/`), see [`folders`]. Files are read and written directly, every path
-//! confined to the game root ([`confine`]), replaced atomically
+//! confined to the game root ([`confine`](mod@confine)), replaced atomically
 //! ([`crate::atomic_file`]) with the previous version kept ([`history`]). Lifecycle
 //! and console actions run the operator's command templates ([`command`]); the driver
 //! cannot tell whether the server runs. Changes are watched with notify ([`watcher`]).
