@@ -1,7 +1,9 @@
-//! [`Agent`]: one server's agent with the directory driver. It owns the instances it
-//! found, their scan caches, the record of handled jobs, and the loop that keeps the
-//! host informed ([`Agent::run`]): a full scan at start, a rescan of an instance when
-//! its files change, a full rescan and instance rediscovery periodically, heartbeats.
+//! [`Agent`]: one server's agent. It holds the driver its instances are reached through
+//! (the directory driver unless told otherwise), the instances it found, their scan
+//! caches, the record of handled jobs, and the loop that keeps the host informed
+//! ([`Agent::run`]): a full scan at start, a rescan of an instance when its files change
+//! (or, with a driver that cannot watch, every `poll_every`), a full rescan and instance
+//! rediscovery periodically, heartbeats.
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -17,15 +19,17 @@ use crate::apply::seen::SeenJobs;
 use crate::artifact::{ArtifactSource, LocalArtifacts};
 use crate::config::AgentConfig;
 use crate::digest::{same_digest, sha256_hex};
+use crate::driver::directory::{DirectoryConfig, DirectoryDriver};
+use crate::driver::{ChangeFeed, ChangeWatch, Driver, Instance, RelPath};
 use crate::error::AgentError;
-use crate::instance::{self, Instance};
 use crate::link::{HostLink, LinkError};
 use crate::scan::{ScanCache, scan_instance};
-use crate::watch::{Debouncer, InstanceWatcher};
+use crate::watch::Debouncer;
 
-/// The agent of one physical server (directory driver).
+/// The agent of one physical server.
 pub struct Agent {
     pub(crate) config: AgentConfig,
+    pub(crate) driver: Arc<dyn Driver>,
     instances: RwLock<BTreeMap<String, Instance>>,
     caches: Mutex<HashMap<String, Arc<Mutex<ScanCache>>>>,
     locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
@@ -51,8 +55,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Agent {
-    /// Opens the state directory, forgets stale job records and discovers the instances.
+    /// An agent with the directory driver that `config` describes (`instances_root`,
+    /// `lifecycle`, …): see [`Agent::with_driver`].
     pub fn new(config: AgentConfig) -> Result<Self, AgentError> {
+        let driver = DirectoryDriver::new(DirectoryConfig::from_agent(&config));
+        Self::with_driver(config, Arc::new(driver))
+    }
+
+    /// An agent reaching its instances through `driver`. Opens the state directory,
+    /// forgets stale job records and discovers the instances.
+    pub fn with_driver(config: AgentConfig, driver: Arc<dyn Driver>) -> Result<Self, AgentError> {
         let seen = SeenJobs::open(&config.state_dir).map_err(|source| AgentError::StateDir {
             path: config.state_dir.clone(),
             source,
@@ -62,6 +74,7 @@ impl Agent {
         }
         let agent = Self {
             config,
+            driver,
             instances: RwLock::default(),
             caches: Mutex::default(),
             locks: Mutex::default(),
@@ -83,9 +96,14 @@ impl Agent {
         &self.config
     }
 
+    /// The driver the instances are reached through.
+    pub fn driver(&self) -> &Arc<dyn Driver> {
+        &self.driver
+    }
+
     /// Looks for instances again (new folders appear, removed ones go).
     pub fn rediscover(&self) -> Result<Vec<Instance>, AgentError> {
-        let found = instance::discover(&self.config.instances_root)?;
+        let found = self.driver.discover()?;
         let mut map = self.instances.write().unwrap_or_else(|p| p.into_inner());
         *map = found.iter().map(|i| (i.name.clone(), i.clone())).collect();
         Ok(found)
@@ -122,12 +140,13 @@ impl Agent {
             .instance(name)
             .ok_or_else(|| AgentError::UnknownInstance {
                 name: name.to_string(),
-                root: self.config.instances_root.clone(),
+                place: self.driver.location(),
             })?;
         let cache = self.cache(name);
         let mut cache = lock(&cache);
         scan_instance(
             &self.config.server,
+            self.driver.as_ref(),
             &instance,
             &self.config.scan,
             &mut cache,
@@ -179,10 +198,17 @@ impl Agent {
             else {
                 continue;
             };
-            let path = instance.game_root.join(rel);
-            let bytes = tokio::fs::read(&path)
-                .await
-                .map_err(|e| AgentError::io(&path, e))?;
+            // Paths come from our own scan; one no driver may read is not uploaded.
+            let Ok(rel) = RelPath::new(rel) else {
+                continue;
+            };
+            let driver = self.driver.clone();
+            let owned = instance.clone();
+            let read = tokio::task::spawn_blocking(move || driver.read(&owned, &rel)).await??;
+            // A file removed since the scan: the next report says so.
+            let Some(bytes) = read else {
+                continue;
+            };
             // The file may have changed since the scan; its new content goes with the next report.
             if !same_digest(&sha256_hex(&bytes), &sha) {
                 continue;
@@ -286,17 +312,28 @@ impl Agent {
     /// [`Agent::process_job`]. Errors talking to the host are logged and retried by the next
     /// scan or heartbeat; only a file watcher that cannot be created ends the loop with an error
     /// (a folder that cannot be watched is logged, and covered by the periodic rescan).
+    /// A driver that cannot watch at all is polled: every instance is rescanned every
+    /// `poll_every`, and reported when its manifest changed.
     pub async fn run<L: HostLink>(
         self: Arc<Self>,
         link: Arc<L>,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), AgentError> {
         let (tx, mut changes) = mpsc::unbounded_channel();
-        let mut watcher = InstanceWatcher::new(self.config.scan.clone(), tx)?;
-        watcher.refresh(&self.instances());
+        let rules = self.config.scan.clone();
+        let feed = ChangeFeed::new(move |rel| rules.is_relevant_change(rel), tx);
+        let mut watcher = self.driver.watch(feed)?;
+        refresh(&mut watcher, &self.instances());
         let mut debouncer = Debouncer::new(self.config.debounce, self.config.max_report_delay);
         let mut rescan = tokio::time::interval(self.config.rescan_every);
         let mut heartbeat = tokio::time::interval(self.config.heartbeat_every);
+        // Without a watcher, polling stands in for it.
+        let mut poll = watcher.is_none().then(|| {
+            let every = self.config.poll_every;
+            let mut poll = tokio::time::interval_at(Instant::now() + every, every);
+            poll.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            poll
+        });
         rescan.set_missed_tick_behavior(MissedTickBehavior::Delay);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
         tokio::pin!(shutdown);
@@ -312,13 +349,20 @@ impl Agent {
                             Err(e) => tracing::warn!(instance = %name, error = %e, "rescan after a change failed"),
                         }
                     }
-                    watcher.refresh(&self.instances());
+                    refresh(&mut watcher, &self.instances());
+                }
+                () = tick(&mut poll) => {
+                    for instance in self.instances() {
+                        if let Err(e) = self.scan_and_report(link.as_ref(), &instance.name, false).await {
+                            tracing::warn!(instance = %instance.name, error = %e, "polling rescan failed");
+                        }
+                    }
                 }
                 _ = rescan.tick() => {
                     if let Err(e) = self.full_rescan(link.as_ref()).await {
                         tracing::warn!(error = %e, "full rescan failed");
                     }
-                    watcher.refresh(&self.instances());
+                    refresh(&mut watcher, &self.instances());
                 }
                 _ = heartbeat.tick() => {
                     if let Err(e) = self.heartbeat(link.as_ref()).await {
@@ -328,6 +372,21 @@ impl Agent {
             }
         }
         Ok(())
+    }
+}
+
+fn refresh(watcher: &mut Option<Box<dyn ChangeWatch>>, instances: &[Instance]) {
+    if let Some(watcher) = watcher {
+        watcher.refresh(instances);
+    }
+}
+
+async fn tick(interval: &mut Option<tokio::time::Interval>) {
+    match interval {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
     }
 }
 

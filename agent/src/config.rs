@@ -9,12 +9,19 @@ use homeamp_schemas::secrets::Secrets;
 
 use crate::scan::ScanRules;
 
+pub use crate::driver::directory::LifecycleCommands;
+
 /// The agent's settings. [`AgentConfig::new`] fills in the defaults.
+///
+/// `instances_root`, `lifecycle`, `command_timeout` and `history_keep` set up the
+/// directory driver that [`Agent::new`](crate::Agent::new) uses; an agent given another
+/// driver ([`Agent::with_driver`](crate::Agent::with_driver)) ignores them.
 #[derive(Debug, Clone)]
 pub struct AgentConfig {
     /// This physical server's name (the key in `homeamp.yaml`'s `servers`).
     pub server: String,
-    /// The folder whose sub-folders are instances (see [`crate::instance`]).
+    /// The folder whose sub-folders are instances (see
+    /// [`crate::driver::directory::folders`]).
     pub instances_root: PathBuf,
     /// The agent's own data (`seen-jobs/`); not inside an instance.
     pub state_dir: PathBuf,
@@ -31,6 +38,9 @@ pub struct AgentConfig {
     /// A burst of events never delays the rescan longer than this after its first event.
     /// Default 500 ms (so a change is reported well within a second).
     pub max_report_delay: Duration,
+    /// With a driver that cannot watch files, how often every instance is rescanned
+    /// (only changed manifests are sent). Default 10 s.
+    pub poll_every: Duration,
     /// Previous versions kept per file in `<instance>/.homeamp/history/`. Default 10.
     pub history_keep: usize,
     /// A lifecycle command running longer is killed and the job fails. Default 120 s.
@@ -58,24 +68,10 @@ impl AgentConfig {
             heartbeat_every: Duration::from_secs(15),
             debounce: Duration::from_millis(200),
             max_report_delay: Duration::from_millis(500),
+            poll_every: Duration::from_secs(10),
             history_keep: 10,
             command_timeout: Duration::from_secs(120),
             secrets: Secrets::empty(),
         }
     }
-}
-
-/// Command templates run for `lifecycle` jobs by the directory driver, e.g.
-/// `systemctl restart mc@{instance}` or `tmux send-keys -t {instance} '{command}' Enter`.
-/// A template is split into a program and its arguments as a POSIX shell splits words
-/// (quotes group, backslashes escape; no shell runs it), then in each argument `{instance}`,
-/// `{server}`, `{game_root}` and, for reload, `{command}` (the console command the job
-/// names) are replaced. An action without a template is recorded as done with the message
-/// "no lifecycle command configured".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LifecycleCommands {
-    pub restart: Option<String>,
-    pub reload: Option<String>,
-    pub stop: Option<String>,
-    pub start: Option<String>,
 }

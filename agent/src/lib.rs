@@ -1,20 +1,28 @@
-//! The per-server agent (docs/design.md §4, §6): it finds the instances on its server, scans
-//! their config files and plugin JARs into manifests for the host, watches them so a
-//! change is reported within a second, and applies the host's signed jobs.
+//! The per-server agent: it finds the instances on its server, scans their config files
+//! and plugin JARs into manifests for the host, watches them so a change is reported
+//! within a second, and applies the host's signed jobs. Everything it does to an
+//! instance goes through a [`Driver`].
 //!
 //! Map:
-//! - [`agent`]: [`Agent`], the whole of it put together, and its run loop.
-//! - [`config`]: [`AgentConfig`], lifecycle command templates.
-//! - [`instance`]: the directory driver's instance detection (AMP and plain layouts).
+//! - [`service`]: [`AgentService`], the agent's whole life: the run loop and the job
+//!   consumer side by side until shutdown.
+//! - [`agent`]: [`Agent`], the parts put together, and its run loop (scans, watching,
+//!   heartbeats).
+//! - [`config`]: [`AgentConfig`], the settings and their defaults.
+//! - [`driver`]: the [`Driver`] trait an instance backend implements, and the types it
+//!   speaks ([`RelPath`]: paths kept inside the game root); [`driver::directory`]: the
+//!   directory driver (instance folders on disk, AMP and plain layouts, atomic writes with
+//!   history, lifecycle command templates, notify watching).
 //! - [`scan`]: which files, hashing with a cache, plugin descriptors inside JARs.
-//! - [`watch`]: file watching and the per-instance debounce.
-//! - [`apply`]: verifying and applying jobs: paths kept inside the root, atomic
-//!   writes with history, the record of handled jobs, one file per job kind.
+//! - [`watch`]: the per-instance debounce of change notifications.
+//! - [`apply`]: verifying and applying jobs: the record of handled jobs, one file per
+//!   job kind, all file access through the driver.
+//! - [`atomic_file`]: replacing a local file atomically (the directory driver, the
+//!   agent's own records).
 //! - [`link`]: [`HostLink`], everything the agent sends the host;
 //!   [`memory_host`]: the in-process implementation; [`http_link`]: over the host's HTTP API.
 //! - [`artifact`]: where plugin JARs come from.
 //! - [`consumer`]: reading the server's jobs from the job bus (`homeamp_bus`).
-//! - [`service`]: [`AgentService`], the report loop and the consumer run together.
 //!
 //! **Invariant:** the agent never touches the database, and never writes outside an
 //! instance's game root (except its own `.homeamp/` history beside it and its state dir).
@@ -22,12 +30,13 @@
 pub mod agent;
 pub mod apply;
 pub mod artifact;
+pub mod atomic_file;
 pub mod config;
 pub mod consumer;
 pub mod digest;
+pub mod driver;
 pub mod error;
 pub mod http_link;
-pub mod instance;
 pub mod link;
 pub mod memory_host;
 pub mod scan;
@@ -38,9 +47,10 @@ pub use agent::{Agent, ReportSummary};
 pub use apply::ApplyError;
 pub use artifact::{ArtifactSource, FetchError, LocalArtifacts};
 pub use config::{AgentConfig, LifecycleCommands};
+pub use driver::directory::{DirectoryDriver, InstanceFolder, Layout};
+pub use driver::{Driver, DriverError, Instance, RelPath};
 pub use error::AgentError;
 pub use http_link::HttpLink;
-pub use instance::{Instance, Layout};
 pub use link::{HostLink, LinkError};
 pub use memory_host::{InMemoryHost, Received};
 pub use service::AgentService;

@@ -130,7 +130,10 @@ pub fn updates(i: &Instance, lines: &[ConsoleLine]) -> Value {
 
 /// A DirectoryListing entry.
 pub fn directory_entry(e: &Entry) -> Value {
-    let archive = !e.is_dir && [".zip", ".tar", ".gz", ".jar"].iter().any(|x| e.name.ends_with(x));
+    let archive = !e.is_dir
+        && [".zip", ".tar", ".gz", ".jar"]
+            .iter()
+            .any(|x| e.name.ends_with(x));
     json!({
         "Filename": e.name,
         "IsDirectory": e.is_dir,

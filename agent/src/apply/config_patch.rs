@@ -7,9 +7,6 @@
 //! longer matches is refused so that the host re-plans, and a result whose sha256 is
 //! not the one the host expected is not written.
 
-use std::fs;
-use std::io;
-
 use homeamp_configfiles::Document;
 use homeamp_schemas::job::{ConfigPatch, PatchOp};
 
@@ -17,12 +14,8 @@ use super::{ApplyError, Effect, JobContext};
 use crate::digest::{same_digest, sha256_hex};
 
 pub fn apply(ctx: &JobContext<'_>, job: &ConfigPatch) -> Result<Effect, ApplyError> {
-    let target = ctx.resolve(&job.file)?;
-    let current = match fs::read(&target) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(ApplyError::io(&target, e)),
-    };
+    let target = ctx.path(&job.file)?;
+    let current = ctx.read(&target)?;
     let current_sha = current.as_deref().map(sha256_hex);
     if let (Some(expected), Some(sha)) = (&job.expected_sha256, &current_sha)
         && same_digest(expected, sha)
@@ -88,9 +81,7 @@ pub fn apply(ctx: &JobContext<'_>, job: &ConfigPatch) -> Result<Effect, ApplyErr
             actual: out_sha,
         });
     }
-    ctx.store()
-        .write(&job.file, &target, out.as_bytes())
-        .map_err(|e| ApplyError::io(&target, e))?;
+    ctx.write(&target, out.as_bytes())?;
     let n = job.ops.len();
     Ok(Effect::changed(format!(
         "{}: applied {n} edit{}",

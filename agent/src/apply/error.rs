@@ -7,8 +7,8 @@ use homeamp_schemas::job::{JobRefusal, RefusalReason};
 use homeamp_schemas::report::JobStatus;
 use jiff::Timestamp;
 
-use super::paths::PathEscape;
 use crate::artifact::FetchError;
+use crate::driver::{DriverError, PathEscape};
 
 /// One cause per variant; [`ApplyError::classify`] says whether it is a refusal or a failure.
 #[derive(Debug, thiserror::Error)]
@@ -68,46 +68,16 @@ pub enum ApplyError {
     },
     #[error(transparent)]
     Fetch(#[from] FetchError),
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
-    #[error("{what} is not supported by the directory driver")]
+    /// The instance's driver could not read, write or act.
+    #[error(transparent)]
+    Driver(#[from] DriverError),
+    #[error("{what} is not supported by this agent")]
     Unsupported { what: String },
-    #[error("could not run {program:?}: {source}")]
-    Spawn { program: String, source: io::Error },
-    #[error(
-        "the agent's {action} command template {template:?} is not valid: {detail} \
-         (close the quote, or escape it with a backslash)"
-    )]
-    CommandTemplate {
-        action: &'static str,
-        template: String,
-        detail: String,
-    },
-    #[error("{action} command {program:?} exited with {status}: {stderr}")]
-    CommandFailed {
-        action: &'static str,
-        program: String,
-        status: String,
-        stderr: String,
-    },
-    #[error("{action} command {program:?} still running after {seconds} s; killed")]
-    CommandTimeout {
-        action: &'static str,
-        program: String,
-        seconds: u64,
-    },
     #[error("job record {path}: {source}")]
     SeenStore { path: PathBuf, source: io::Error },
 }
 
 impl ApplyError {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
-        ApplyError::Io {
-            path: path.into(),
-            source,
-        }
-    }
-
     /// The job status and reason this error reports.
     pub fn classify(&self) -> (JobStatus, Option<RefusalReason>) {
         use ApplyError as E;
@@ -125,16 +95,14 @@ impl ApplyError {
             E::Path(_) => refused(RefusalReason::PathEscape),
             E::BaseChanged { .. } => refused(RefusalReason::BaseChanged),
             E::ResultMismatch { .. } => refused(RefusalReason::ResultMismatch),
-            E::Unsupported { .. } => refused(RefusalReason::Unsupported),
-            E::Parse { .. }
-            | E::Edit { .. }
-            | E::Fetch(_)
-            | E::Io { .. }
-            | E::Spawn { .. }
-            | E::CommandTemplate { .. }
-            | E::CommandFailed { .. }
-            | E::CommandTimeout { .. }
-            | E::SeenStore { .. } => (JobStatus::Failed, None),
+            E::Unsupported { .. } | E::Driver(DriverError::Unsupported { .. }) => {
+                refused(RefusalReason::Unsupported)
+            }
+            E::Driver(DriverError::Escape(_)) => refused(RefusalReason::PathEscape),
+            E::Driver(DriverError::UnknownInstance { .. }) => refused(RefusalReason::WrongTarget),
+            E::Parse { .. } | E::Edit { .. } | E::Fetch(_) | E::Driver(_) | E::SeenStore { .. } => {
+                (JobStatus::Failed, None)
+            }
         }
     }
 }

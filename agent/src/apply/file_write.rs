@@ -17,7 +17,7 @@ pub fn apply(ctx: &JobContext<'_>, job: &FileWrite) -> Result<Effect, ApplyError
             detail: format!("content has sha256 {actual}, the job says {}", job.sha256),
         });
     }
-    let target = ctx.resolve(&job.file)?;
+    let target = ctx.path(&job.file)?;
     let current = ctx.current_sha(&target)?;
     if current.as_deref().is_some_and(|c| same_digest(c, &actual)) {
         return Ok(
@@ -26,8 +26,6 @@ pub fn apply(ctx: &JobContext<'_>, job: &FileWrite) -> Result<Effect, ApplyError
         );
     }
     ctx.check_base(&job.file, job.base_sha256.as_deref(), current.as_deref())?;
-    ctx.store()
-        .write(&job.file, &target, &bytes)
-        .map_err(|e| ApplyError::io(&target, e))?;
+    ctx.write(&target, &bytes)?;
     Ok(Effect::changed(format!("wrote {}", job.file)).file(&job.file, Some(actual)))
 }

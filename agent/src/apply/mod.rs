@@ -1,4 +1,5 @@
-//! Applying signed jobs to instances of the directory driver (docs/design.md §6).
+//! Applying the host's signed jobs to instances, through the instance's driver
+//! ([`crate::driver::Driver`]): this module never touches a file itself.
 //!
 //! [`Agent::apply`](crate::Agent::apply) runs these checks, in order, and reports the first
 //! that fails as a refused job: the signature (unsigned or forged), the target server,
@@ -15,15 +16,11 @@ mod config_patch;
 mod error;
 mod file_write;
 mod lifecycle;
-pub mod paths;
 mod plugin_install;
 mod plugin_remove;
 pub mod seen;
-pub mod write;
 
 use std::collections::BTreeMap;
-use std::io;
-use std::path::{Path, PathBuf};
 
 use homeamp_schemas::job::{JobEnvelope, JobSpec, RefusalReason, SignedJob, canonical_bytes};
 use homeamp_schemas::report::{JobResult, JobStatus};
@@ -32,12 +29,11 @@ use jiff::Timestamp;
 use crate::Agent;
 use crate::artifact::ArtifactSource;
 use crate::config::AgentConfig;
-use crate::digest::{same_digest, sha256_file, sha256_hex};
-use crate::instance::Instance;
+use crate::digest::{same_digest, sha256_hex};
+use crate::driver::{Driver, Instance, RelPath};
 
 pub use error::ApplyError;
 use seen::{SeenRecord, is_safe_job_id};
-use write::FileStore;
 
 /// What a job kind did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,28 +70,39 @@ impl Effect {
 pub(crate) struct JobContext<'a> {
     pub instance: &'a Instance,
     pub config: &'a AgentConfig,
+    pub driver: &'a dyn Driver,
     pub artifacts: &'a dyn ArtifactSource,
 }
 
 impl JobContext<'_> {
-    pub fn resolve(&self, rel: &str) -> Result<PathBuf, ApplyError> {
-        Ok(paths::resolve(&self.instance.game_root, rel)?)
+    /// A job's path, refused when it is spelt to leave the game root (the driver refuses
+    /// what leaves it on the backend, such as symbolic links).
+    pub fn path(&self, rel: &str) -> Result<RelPath, ApplyError> {
+        Ok(RelPath::new(rel)?)
     }
 
-    pub fn store(&self) -> FileStore<'_> {
-        FileStore {
-            instance: self.instance,
-            keep: self.config.history_keep,
-        }
+    /// The file's content, `None` when there is none.
+    pub fn read(&self, path: &RelPath) -> Result<Option<Vec<u8>>, ApplyError> {
+        Ok(self.driver.read(self.instance, path)?)
     }
 
     /// The sha256 of the file at `path`, `None` when there is none.
-    pub fn current_sha(&self, path: &Path) -> Result<Option<String>, ApplyError> {
-        match sha256_file(path) {
-            Ok(sha) => Ok(Some(sha)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(ApplyError::io(path, e)),
-        }
+    pub fn current_sha(&self, path: &RelPath) -> Result<Option<String>, ApplyError> {
+        Ok(self.driver.sha256(self.instance, path)?)
+    }
+
+    pub fn is_file(&self, path: &RelPath) -> Result<bool, ApplyError> {
+        Ok(self.driver.stat(self.instance, path)?.is_some())
+    }
+
+    /// Replaces the file atomically, its previous version kept in the history.
+    pub fn write(&self, path: &RelPath, bytes: &[u8]) -> Result<(), ApplyError> {
+        Ok(self.driver.write(self.instance, path, bytes)?)
+    }
+
+    /// Removes the file, keeping it in the history.
+    pub fn remove(&self, path: &RelPath) -> Result<(), ApplyError> {
+        Ok(self.driver.remove(self.instance, path)?)
     }
 
     /// Refuses when the file is not the one the host planned against.
@@ -183,6 +190,7 @@ impl Agent {
         let ctx = JobContext {
             instance: &instance,
             config: &self.config,
+            driver: self.driver.as_ref(),
             artifacts: self.artifacts.as_ref(),
         };
         let result = match run_kind(&ctx, &envelope.spec) {

@@ -8,13 +8,13 @@ use crate::digest::{same_digest, sha256_hex};
 pub fn apply(ctx: &JobContext<'_>, job: &PluginInstall) -> Result<Effect, ApplyError> {
     let target_rel = job.target_file();
     require_plugin_jar(&target_rel)?;
-    let target = ctx.resolve(&target_rel)?;
+    let target = ctx.path(&target_rel)?;
     let mut retired = Vec::new();
     for rel in &job.replaces {
         require_plugin_jar(rel)?;
-        let path = ctx.resolve(rel)?;
-        if *rel != target_rel && path.is_file() {
-            retired.push((rel.clone(), path));
+        let path = ctx.path(rel)?;
+        if *rel != target_rel && ctx.is_file(&path)? {
+            retired.push(path);
         }
     }
     let current = ctx.current_sha(&target)?;
@@ -27,7 +27,6 @@ pub fn apply(ctx: &JobContext<'_>, job: &PluginInstall) -> Result<Effect, ApplyE
                 .file(&target_rel, current),
         );
     }
-    let store = ctx.store();
     if !in_place {
         let bytes = ctx.artifacts.fetch(&job.url)?;
         let actual = sha256_hex(&bytes);
@@ -38,20 +37,16 @@ pub fn apply(ctx: &JobContext<'_>, job: &PluginInstall) -> Result<Effect, ApplyE
                 actual,
             });
         }
-        store
-            .write(&target_rel, &target, &bytes)
-            .map_err(|e| ApplyError::io(&target, e))?;
+        ctx.write(&target, &bytes)?;
     }
     let mut effect = Effect::changed(format!(
         "installed {} {} as {}",
         job.name, job.version, target_rel
     ))
     .file(&target_rel, Some(job.sha256.to_ascii_lowercase()));
-    for (rel, path) in retired {
-        store
-            .remove(&rel, &path)
-            .map_err(|e| ApplyError::io(&path, e))?;
-        effect = effect.file(&rel, None);
+    for path in retired {
+        ctx.remove(&path)?;
+        effect = effect.file(path.as_str(), None);
     }
     Ok(effect)
 }

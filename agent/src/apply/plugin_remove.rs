@@ -8,7 +8,7 @@ use crate::digest::same_digest;
 
 pub fn apply(ctx: &JobContext<'_>, job: &PluginRemove) -> Result<Effect, ApplyError> {
     require_plugin_jar(&job.file)?;
-    let target = ctx.resolve(&job.file)?;
+    let target = ctx.path(&job.file)?;
     let Some(current) = ctx.current_sha(&target)? else {
         return Ok(
             Effect::unchanged(format!("{} is already absent", job.file)).file(&job.file, None)
@@ -21,8 +21,6 @@ pub fn apply(ctx: &JobContext<'_>, job: &PluginRemove) -> Result<Effect, ApplyEr
             found: current,
         });
     }
-    ctx.store()
-        .remove(&job.file, &target)
-        .map_err(|e| ApplyError::io(&target, e))?;
+    ctx.remove(&target)?;
     Ok(Effect::changed(format!("removed {} ({})", job.name, job.file)).file(&job.file, None))
 }

@@ -14,7 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApplyError;
-use super::write::write_atomic;
+use crate::atomic_file::write_atomic;
 
 /// What is remembered of one handled job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,37 +1,40 @@
 //! Scanning one instance into a [`Manifest`]: its config files and plugin JARs,
-//! with sha256, size and mtime. See [`rules`] for which files, [`cache`] for why a
-//! rescan is cheap, `homeamp_jar` for reading plugin descriptors.
+//! with sha256, size and mtime, read through the instance's [`Driver`]. See [`rules`]
+//! for which files, [`cache`] for why a rescan is cheap, [`platform`] for how the
+//! platform is told, `homeamp_jar` for reading plugin descriptors.
 
 pub mod cache;
+pub mod platform;
 pub mod rules;
 
 use std::collections::HashMap;
-use std::fs;
-use std::path::Path;
 use std::time::SystemTime;
 
 use homeamp_schemas::report::{LiveFile, Manifest, PluginJar};
 use jiff::Timestamp;
 
-use crate::digest::sha256_file;
+use crate::digest::sha256_hex;
+use crate::driver::{Driver, EntryKind, FileMeta, Instance, RelPath};
 use crate::error::AgentError;
-use crate::instance::Instance;
 
 pub use cache::ScanCache;
+pub use platform::detect_platform;
 pub use rules::{PathClass, ScanRules};
 
 use cache::CacheEntry;
 
-/// Scans `instance`, reusing `cache` for unchanged files and refreshing it.
+/// Scans `instance` through `driver`, reusing `cache` for unchanged files and refreshing it.
 pub fn scan_instance(
     server: &str,
+    driver: &dyn Driver,
     instance: &Instance,
     rules: &ScanRules,
     cache: &mut ScanCache,
 ) -> Result<Manifest, AgentError> {
-    let platform = instance.detect_platform();
+    let platform = detect_platform(driver, instance);
     let mut walk = Walk {
-        root: &instance.game_root,
+        driver,
+        instance,
         rules,
         cache,
         platform,
@@ -40,7 +43,7 @@ pub fn scan_instance(
         files: Vec::new(),
         plugins: Vec::new(),
     };
-    walk.dir("")?;
+    walk.dir(None)?;
     let Walk {
         next,
         hashed,
@@ -62,7 +65,8 @@ pub fn scan_instance(
 }
 
 struct Walk<'a> {
-    root: &'a Path,
+    driver: &'a dyn Driver,
+    instance: &'a Instance,
     rules: &'a ScanRules,
     cache: &'a ScanCache,
     platform: Option<homeamp_schemas::desired::Platform>,
@@ -73,69 +77,59 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    fn dir(&mut self, rel_dir: &str) -> Result<(), AgentError> {
-        let path = self.root.join(rel_dir);
-        let entries = match fs::read_dir(&path) {
-            Ok(entries) => entries,
-            // A folder removed while we walk is simply not there any more.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !rel_dir.is_empty() => {
-                return Ok(());
-            }
-            Err(e) => return Err(AgentError::io(path, e)),
+    fn dir(&mut self, folder: Option<&RelPath>) -> Result<(), AgentError> {
+        let Some(entries) = self.driver.list(self.instance, folder)? else {
+            return match folder {
+                // A folder removed while we walk is simply not there any more.
+                Some(_) => Ok(()),
+                None => Err(AgentError::GameRootMissing {
+                    instance: self.instance.name.clone(),
+                    location: self.instance.location.clone(),
+                }),
+            };
         };
         for entry in entries {
-            let entry = entry.map_err(|e| AgentError::io(&path, e))?;
-            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-                continue;
+            let rel = match folder {
+                Some(folder) => folder.join(&entry.name),
+                None => RelPath::new(&entry.name),
             };
-            let rel = if rel_dir.is_empty() {
-                name
-            } else {
-                format!("{rel_dir}/{name}")
-            };
-            // file_type() does not follow symlinks: links are neither files nor folders here.
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                if self.rules.classify(&rel, true) == PathClass::Folder {
-                    self.dir(&rel)?;
+            // A name no job could address (a backend's odd entry) is not reported.
+            let Ok(rel) = rel else { continue };
+            match entry.kind {
+                EntryKind::Folder => {
+                    if self.rules.classify(rel.as_str(), true) == PathClass::Folder {
+                        self.dir(Some(&rel))?;
+                    }
                 }
-            } else if kind.is_file() {
-                match self.rules.classify(&rel, false) {
-                    PathClass::ConfigFile => self.file(&rel, false)?,
-                    PathClass::PluginJar => self.file(&rel, true)?,
+                EntryKind::File(meta) => match self.rules.classify(rel.as_str(), false) {
+                    PathClass::ConfigFile => self.file(&rel, meta, false)?,
+                    PathClass::PluginJar => self.file(&rel, meta, true)?,
                     _ => {}
-                }
+                },
             }
         }
         Ok(())
     }
 
-    fn file(&mut self, rel: &str, jar: bool) -> Result<(), AgentError> {
-        let path = self.root.join(rel);
-        let meta = match fs::symlink_metadata(&path) {
-            Ok(meta) => meta,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(AgentError::io(path, e)),
-        };
-        let size = meta.len();
+    fn file(&mut self, rel: &RelPath, meta: FileMeta, jar: bool) -> Result<(), AgentError> {
+        let FileMeta {
+            size,
+            modified: mtime,
+        } = meta;
         if !jar && size > self.rules.max_file_size {
             return Ok(());
         }
-        let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-        let entry = match self.cache.lookup(rel, size, mtime) {
+        let entry = match self.cache.lookup(rel.as_str(), size, mtime) {
             Some(hit) => hit.clone(),
             None => {
                 let hashed_at = SystemTime::now();
-                let sha256 = match sha256_file(&path) {
-                    Ok(sha) => sha,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-                    Err(e) => return Err(AgentError::io(path, e)),
+                // Hash and descriptor come from the same bytes, so they always agree.
+                let Some(bytes) = self.driver.read(self.instance, rel)? else {
+                    return Ok(());
                 };
                 self.hashed += 1;
                 let plugin = if jar {
-                    homeamp_jar::read_descriptor(&path, self.platform)
+                    homeamp_jar::read_descriptor_bytes(&bytes, self.platform)
                 } else {
                     None
                 };
@@ -143,13 +137,13 @@ impl Walk<'_> {
                     size,
                     mtime,
                     hashed_at,
-                    sha256,
+                    sha256: sha256_hex(&bytes),
                     plugin,
                 }
             }
         };
         if jar {
-            self.plugins.push(plugin_jar(rel, &entry));
+            self.plugins.push(plugin_jar(rel.as_str(), &entry));
         } else {
             self.files.push(LiveFile {
                 path: rel.to_string(),

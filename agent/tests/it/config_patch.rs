@@ -95,9 +95,7 @@ fn comments_survive_a_config_patch() {
         Some(&Some(sha256(text.as_bytes())))
     );
     // The previous version is kept.
-    let history = agent
-        .instance("SMP201")
-        .unwrap()
+    let history = folder(&agent, "SMP201")
         .history_dir()
         .join("plugins/CoreProtect/config.yml");
     assert_eq!(names_in(&history).len(), 1);

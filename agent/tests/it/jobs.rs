@@ -29,7 +29,7 @@ fn assert_ok(result: &JobResult) {
 }
 
 fn history(agent: &Agent, instance: &str, rel: &str) -> Vec<String> {
-    names_in(&agent.instance(instance).unwrap().history_dir().join(rel))
+    names_in(&folder(agent, instance).history_dir().join(rel))
 }
 
 #[test]
@@ -82,9 +82,7 @@ fn file_write_replaces_atomically_keeps_permissions_and_the_previous_version() {
     let kept = history(&agent, "SMP201", "plugins/X/config.yml");
     assert_eq!(kept.len(), 1);
     assert!(kept[0].ends_with(&sha256(b"old: true\n")[..12]), "{kept:?}");
-    let dir = agent
-        .instance("SMP201")
-        .unwrap()
+    let dir = folder(&agent, "SMP201")
         .history_dir()
         .join("plugins/X/config.yml");
     assert_eq!(

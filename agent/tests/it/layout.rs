@@ -30,7 +30,10 @@ fn amp_and_plain_layouts_are_both_detected() {
     let found: Vec<(String, Layout)> = agent
         .instances()
         .into_iter()
-        .map(|i| (i.name, i.layout))
+        .map(|i| {
+            let layout = folder(&agent, &i.name).layout;
+            (i.name, layout)
+        })
         .collect();
     assert_eq!(
         found,
@@ -41,21 +44,16 @@ fn amp_and_plain_layouts_are_both_detected() {
             ("VEL01".to_string(), Layout::Plain),
         ]
     );
-    let smp = instance(&agent, "SMP201");
+    let smp = folder(&agent, "SMP201");
     assert_eq!(smp.game_root, fs::canonicalize(&amp_game).unwrap());
     assert_eq!(
         smp.dir,
         fs::canonicalize(fleet.root.path().join("SMP201")).unwrap()
     );
-    assert_eq!(smp.detect_platform(), Some(Platform::Paper));
-    assert_eq!(
-        instance(&agent, "VEL01").detect_platform(),
-        Some(Platform::Velocity)
-    );
-    assert_eq!(
-        instance(&agent, "GEY01").detect_platform(),
-        Some(Platform::Geyser)
-    );
+    let platform = |name: &str| agent.scan(name).unwrap().platform;
+    assert_eq!(platform("SMP201"), Some(Platform::Paper));
+    assert_eq!(platform("VEL01"), Some(Platform::Velocity));
+    assert_eq!(platform("GEY01"), Some(Platform::Geyser));
 }
 
 #[test]

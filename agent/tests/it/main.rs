@@ -5,6 +5,7 @@ mod artifact_http;
 mod config_patch;
 mod jobs;
 mod layout;
+mod other_driver;
 mod refusals;
 mod scan;
 mod service;

@@ -66,5 +66,6 @@ async fn a_job_on_the_bus_is_applied_reported_and_the_service_stops_on_shutdown(
     tokio::time::timeout(Duration::from_secs(5), service)
         .await
         .expect("the service did not stop within 5 s")
+        .unwrap()
         .unwrap();
 }

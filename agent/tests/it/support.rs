@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ed25519_dalek::SigningKey;
-use homeamp_agent::{Agent, AgentConfig, Instance};
+use homeamp_agent::{Agent, AgentConfig, InstanceFolder};
 use homeamp_schemas::job::{JobCause, JobEnvelope, JobIntent, JobSpec, SignedJob};
 use jiff::{SignedDuration, Timestamp};
 
@@ -125,8 +125,13 @@ pub fn signed(instance: &str, spec: JobSpec) -> SignedJob {
     SignedJob::sign(envelope(instance, spec), &host_key())
 }
 
-pub fn instance(agent: &Agent, name: &str) -> Instance {
-    agent.instance(name).unwrap()
+/// The folder of the instance `name` the agent found, as the directory driver sees it.
+pub fn folder(agent: &Agent, name: &str) -> InstanceFolder {
+    assert!(agent.instance(name).is_some(), "the agent has no {name}");
+    let dir = agent.config().instances_root.join(name);
+    homeamp_agent::driver::directory::detect(&dir, name.to_string())
+        .unwrap()
+        .unwrap()
 }
 
 /// Names of the files in a folder (empty when it does not exist), sorted.

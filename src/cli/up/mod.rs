@@ -251,12 +251,12 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         );
         config.secrets = setup.secrets.clone();
         let agent = Arc::new(Agent::new(config).context("starting an agent")?);
-        tasks.spawn(AgentService::run(
-            agent,
-            link.clone(),
-            bus.clone(),
-            shutdown.clone(),
-        ));
+        let (link, bus, stop) = (link.clone(), bus.clone(), shutdown.clone());
+        tasks.spawn(async move {
+            if let Err(e) = AgentService::run(agent, link, bus, stop).await {
+                tracing::error!(error = %e, "an agent stopped");
+            }
+        });
     }
 
     let token = admin_token(&store).await?;

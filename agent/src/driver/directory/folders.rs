@@ -1,4 +1,4 @@
-//! The directory driver's view of instances: folders under one root.
+//! Which folders under the instances root are instances, and where their game roots are.
 //!
 //! Detection rule, for every direct sub-folder `<root>/<Name>` whose name does not
 //! start with `.`:
@@ -6,21 +6,19 @@
 //! 1. **AMP layout**: `<root>/<Name>/Minecraft/` is a folder → the instance is `<Name>`,
 //!    its game root is that `Minecraft/` folder (AMP keeps its own files beside it).
 //! 2. **Plain layout**: otherwise, when `<root>/<Name>/` holds `server.properties`,
-//!    `velocity.toml`, `plugins/` or a Geyser standalone `config.yml` → the game root
-//!    is `<root>/<Name>/` itself.
+//!    `velocity.toml`, `plugins/`, `extensions/` or a Geyser standalone `config.yml` →
+//!    the game root is `<root>/<Name>/` itself.
 //! 3. Anything else is not an instance and is skipped.
 //!
 //! The instance's *folder* (`<root>/<Name>`) also holds the agent's per-instance data
 //! in `.homeamp/` (previous versions of files the agent replaced); in the AMP layout
 //! that is outside the game root, in the plain layout it is a hidden folder the scan
-//! skips.
+//! skips and no job path may name.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use homeamp_schemas::desired::Platform;
-
-use crate::error::AgentError;
+use crate::driver::{AGENT_DIR, DriverError};
 
 /// Which of the two layouts an instance folder follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,9 +29,9 @@ pub enum Layout {
     Plain,
 }
 
-/// One instance managed by the directory driver.
+/// One instance folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instance {
+pub struct InstanceFolder {
     pub name: String,
     pub layout: Layout,
     /// `<root>/<Name>`, canonical.
@@ -42,36 +40,19 @@ pub struct Instance {
     pub game_root: PathBuf,
 }
 
-/// The name of the agent's per-instance folder (inside [`Instance::dir`]).
-pub const AGENT_DIR: &str = ".homeamp";
-
-impl Instance {
+impl InstanceFolder {
     /// Where previous versions of replaced files are kept.
     pub fn history_dir(&self) -> PathBuf {
         self.dir.join(AGENT_DIR).join("history")
     }
-
-    /// The platform the files suggest: `velocity.toml` → velocity, `server.properties` →
-    /// paper, a `config.yml` alone at the game root → geyser.
-    pub fn detect_platform(&self) -> Option<Platform> {
-        let has = |name: &str| self.game_root.join(name).is_file();
-        if has("velocity.toml") {
-            Some(Platform::Velocity)
-        } else if has("server.properties") {
-            Some(Platform::Paper)
-        } else if has("config.yml") {
-            Some(Platform::Geyser)
-        } else {
-            None
-        }
-    }
 }
 
-/// The instances under `root`, sorted by name. See the module docs for the rule.
-pub fn discover(root: &Path) -> Result<Vec<Instance>, AgentError> {
-    let root_err = |source| AgentError::InstancesRoot {
-        path: root.to_path_buf(),
-        source,
+/// The instance folders under `root`, sorted by name. See the module docs for the rule.
+pub fn discover(root: &Path) -> Result<Vec<InstanceFolder>, DriverError> {
+    let root_err = |source: std::io::Error| DriverError::Discovery {
+        place: format!("instances root {}", root.display()),
+        hint: "check `instances_root` in the agent config",
+        source: Box::new(source),
     };
     let mut found = Vec::new();
     for entry in fs::read_dir(root).map_err(root_err)? {
@@ -92,11 +73,11 @@ pub fn discover(root: &Path) -> Result<Vec<Instance>, AgentError> {
 }
 
 /// The instance in folder `dir`, if the folder is one.
-pub fn detect(dir: &Path, name: String) -> Result<Option<Instance>, AgentError> {
-    let canonical = |p: &Path| fs::canonicalize(p).map_err(|e| AgentError::io(p, e));
+pub fn detect(dir: &Path, name: String) -> Result<Option<InstanceFolder>, DriverError> {
+    let canonical = |p: &Path| fs::canonicalize(p).map_err(|e| DriverError::io(p.display(), e));
     let amp = dir.join("Minecraft");
     if amp.is_dir() {
-        return Ok(Some(Instance {
+        return Ok(Some(InstanceFolder {
             name,
             layout: Layout::Amp,
             dir: canonical(dir)?,
@@ -109,7 +90,7 @@ pub fn detect(dir: &Path, name: String) -> Result<Option<Instance>, AgentError> 
         || dir.join("extensions").is_dir()
     {
         let dir = canonical(dir)?;
-        return Ok(Some(Instance {
+        return Ok(Some(InstanceFolder {
             name,
             layout: Layout::Plain,
             game_root: dir.clone(),
