@@ -60,7 +60,7 @@ pub fn login_failed() -> Value {
 
 /// A MetricInfo.
 pub fn metric(raw: u64, max: u64, units: &str) -> Value {
-    let percent = if max == 0 { 0 } else { raw * 100 / max };
+    let percent = (raw * 100).checked_div(max).unwrap_or(0);
     json!({
         "RawValue": raw,
         "MaxValue": max,
