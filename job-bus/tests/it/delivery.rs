@@ -98,10 +98,10 @@ async fn a_blocked_read_wakes_on_publish_and_does_not_stall_other_commands() -> 
     let redis = Redis::start()?;
     let bus = std::sync::Arc::new(support::bus(&redis)?);
     bus.ping().await?;
-    // Blocks on an empty stream for up to 5 s, on its own connection.
+    // Blocks on an empty stream for up to 2 s, on its own connection.
     let idle_reader = {
         let bus = bus.clone();
-        tokio::spawn(async move { bus.read("idle", "agent-1", 1, Duration::from_secs(5)).await })
+        tokio::spawn(async move { bus.read("idle", "agent-1", 1, Duration::from_secs(2)).await })
     };
     let waiting_reader = {
         let bus = bus.clone();
