@@ -31,7 +31,10 @@ pub(crate) fn bus_error(err: &RedisError, config: &RedisBusConfig, doing: &str) 
         },
         ErrorKind::Server(ServerErrorKind::NoPerm) => BusError::PermissionDenied {
             user,
-            detail: format!("{doing}: {err} (see docs/redis.md for the ACL rules)"),
+            detail: format!(
+                "{doing}: Redis answered NOPERM ({}); see docs/redis.md for the ACL rules",
+                err.detail().unwrap_or("no detail")
+            ),
         },
         ErrorKind::InvalidClientConfig => BusError::Config(format!("{url}: {err}")),
         _ if is_unavailable(err) => BusError::Unavailable(format!("{url}: {doing}: {err}")),
