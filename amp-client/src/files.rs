@@ -80,7 +80,9 @@ impl AmpClient {
     ) -> Result<(), AmpError> {
         let (dir, name) = split(path);
         let temp = join(dir, &sidecar(name, "tmp"));
-        let result = self.upload_and_swap(instance, dir, name, &temp, bytes).await;
+        let result = self
+            .upload_and_swap(instance, dir, name, &temp, bytes)
+            .await;
         if result.is_err() {
             // Best effort: a leftover temporary file is harmless but untidy.
             let _ = self.trash(instance, &temp).await;
@@ -178,7 +180,10 @@ mod tests {
 
     #[test]
     fn paths_split_into_directory_and_name() {
-        assert_eq!(split("/plugins/Foo/config.yml"), ("plugins/Foo", "config.yml"));
+        assert_eq!(
+            split("/plugins/Foo/config.yml"),
+            ("plugins/Foo", "config.yml")
+        );
         assert_eq!(split("server.properties"), ("", "server.properties"));
         assert_eq!(join("", "a"), "a");
         assert!(sidecar("config.yml", "tmp").starts_with(".config.yml.homeamp-"));

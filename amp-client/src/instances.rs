@@ -31,7 +31,11 @@ impl AmpClient {
 
     pub async fn start(&self, instance: &str) -> Result<(), AmpError> {
         let m = "Core/Start";
-        action(m, self.call(Target::Instance(instance), m, json!({})).await?).map(drop)
+        action(
+            m,
+            self.call(Target::Instance(instance), m, json!({})).await?,
+        )
+        .map(drop)
     }
 
     /// Core/Stop is Void: AMP confirms nothing, so poll [`AmpClient::status`] to see it stopped.
@@ -43,7 +47,11 @@ impl AmpClient {
 
     pub async fn restart(&self, instance: &str) -> Result<(), AmpError> {
         let m = "Core/Restart";
-        action(m, self.call(Target::Instance(instance), m, json!({})).await?).map(drop)
+        action(
+            m,
+            self.call(Target::Instance(instance), m, json!({})).await?,
+        )
+        .map(drop)
     }
 
     /// Sends one console command (Void: its output arrives through [`AmpClient::updates`]).

@@ -43,7 +43,10 @@ pub fn paper_answer(command: &str, online: &[String], max_players: u32) -> Paper
         ["save-off"] => (lines(&["Automatic saving is now disabled"]), Effect::None),
         ["save-on"] => (lines(&["Automatic saving is now enabled"]), Effect::None),
         ["save-all"] | ["save-all", "flush"] => (
-            lines(&["Saving the game (this may take a moment!)", "Saved the game"]),
+            lines(&[
+                "Saving the game (this may take a moment!)",
+                "Saved the game",
+            ]),
             Effect::None,
         ),
         ["list"] => (
@@ -126,7 +129,10 @@ mod tests {
     #[test]
     fn list_names_who_is_online() {
         let a = paper_answer("list", &["Alex".into(), "Steve".into()], 50);
-        assert_eq!(a.lines, ["There are 2 of a max of 50 players online: Alex, Steve"]);
+        assert_eq!(
+            a.lines,
+            ["There are 2 of a max of 50 players online: Alex, Steve"]
+        );
     }
 
     #[test]
@@ -141,7 +147,10 @@ mod tests {
         );
         assert_eq!(
             paper_answer("save-all flush", &[], 20).lines,
-            ["Saving the game (this may take a moment!)", "Saved the game"]
+            [
+                "Saving the game (this may take a moment!)",
+                "Saved the game"
+            ]
         );
     }
 

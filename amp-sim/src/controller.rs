@@ -39,7 +39,9 @@ fn get_instances(st: &SimState, include_self: bool) -> Reply {
             .iter()
             .map(|i| shapes::instance_summary(i, &st.ads_id)),
     );
-    Reply::Result(Value::Array(vec![shapes::ads_target(&st.ads_id, available)]))
+    Reply::Result(Value::Array(vec![shapes::ads_target(
+        &st.ads_id, available,
+    )]))
 }
 
 fn set_instance_process(st: &SimState, name: &str, method: &str) -> Reply {

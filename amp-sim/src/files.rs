@@ -19,7 +19,11 @@ pub enum FileError {
     #[error("The parent directory of {0} does not exist")]
     NoParent(String),
     #[error("Offset {offset} is past the end of {path} ({size} bytes)")]
-    OffsetPastEnd { path: String, offset: u64, size: u64 },
+    OffsetPastEnd {
+        path: String,
+        offset: u64,
+        size: u64,
+    },
     #[error("The data is not valid base64")]
     BadBase64,
     #[error("{path}: {source}")]
@@ -104,7 +108,8 @@ impl InstanceFiles<'_> {
             return Err(FileError::NotFound(file.to_string()));
         }
         let mut f = fs::File::open(&path).map_err(|e| io_err(file, e))?;
-        f.seek(SeekFrom::Start(offset)).map_err(|e| io_err(file, e))?;
+        f.seek(SeekFrom::Start(offset))
+            .map_err(|e| io_err(file, e))?;
         let mut buf = Vec::new();
         f.take(len)
             .read_to_end(&mut buf)
@@ -219,8 +224,14 @@ mod tests {
             root: &root,
             trash: &trash,
         };
-        assert_eq!(f.resolve("/server.properties").unwrap(), root.join("server.properties"));
-        assert_eq!(f.resolve("server.properties").unwrap(), root.join("server.properties"));
+        assert_eq!(
+            f.resolve("/server.properties").unwrap(),
+            root.join("server.properties")
+        );
+        assert_eq!(
+            f.resolve("server.properties").unwrap(),
+            root.join("server.properties")
+        );
         assert_eq!(f.resolve("").unwrap(), root);
     }
 

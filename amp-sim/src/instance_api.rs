@@ -27,7 +27,11 @@ fn with_instance(st: &SimState, id: &str, f: impl FnOnce(&mut Instance) -> Reply
     let mut instances = st.instances.lock().expect("instances lock");
     match instances.iter_mut().find(|i| i.id == id) {
         Some(i) => f(i),
-        None => Fault::new("Instance not found", format!("No instance has the ID {id}.")).into(),
+        None => Fault::new(
+            "Instance not found",
+            format!("No instance has the ID {id}."),
+        )
+        .into(),
     }
 }
 
@@ -37,7 +41,10 @@ fn core(st: &SimState, id: &str, call: &Call) -> Reply {
         "Login" => {
             let cursor = {
                 let instances = st.instances.lock().expect("instances lock");
-                instances.iter().find(|i| i.id == id).map(|i| i.console.end())
+                instances
+                    .iter()
+                    .find(|i| i.id == id)
+                    .map(|i| i.console.end())
             };
             st.login(&Scope::Instance(id.to_string()), call, cursor.unwrap_or(0))
         }
@@ -63,7 +70,9 @@ fn core(st: &SimState, id: &str, call: &Call) -> Reply {
             Reply::Void
         }),
         "GetUpdates" => with_instance(st, id, |i| {
-            let cursor = st.sessions.swap_console_cursor(&call.session_id, i.console.end());
+            let cursor = st
+                .sessions
+                .swap_console_cursor(&call.session_id, i.console.end());
             let (lines, _) = i.console.since(cursor);
             Reply::Result(shapes::updates(i, &lines))
         }),
@@ -80,7 +89,11 @@ fn file_manager(st: &SimState, id: &str, call: &Call) -> Reply {
             .map(|i| (i.files_root.clone(), i.trash.clone()))
     };
     let Some((root, trash)) = paths else {
-        return Fault::new("Instance not found", format!("No instance has the ID {id}.")).into();
+        return Fault::new(
+            "Instance not found",
+            format!("No instance has the ID {id}."),
+        )
+        .into();
     };
     let files = InstanceFiles {
         root: &root,

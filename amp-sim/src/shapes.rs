@@ -60,7 +60,7 @@ pub fn login_failed() -> Value {
 
 /// A MetricInfo.
 pub fn metric(raw: u64, max: u64, units: &str) -> Value {
-    let percent = if max == 0 { 0 } else { raw * 100 / max };
+    let percent = (raw * 100).checked_div(max).unwrap_or(0);
     json!({
         "RawValue": raw,
         "MaxValue": max,
@@ -130,7 +130,10 @@ pub fn updates(i: &Instance, lines: &[ConsoleLine]) -> Value {
 
 /// A DirectoryListing entry.
 pub fn directory_entry(e: &Entry) -> Value {
-    let archive = !e.is_dir && [".zip", ".tar", ".gz", ".jar"].iter().any(|x| e.name.ends_with(x));
+    let archive = !e.is_dir
+        && [".zip", ".tar", ".gz", ".jar"]
+            .iter()
+            .any(|x| e.name.ends_with(x));
     json!({
         "Filename": e.name,
         "IsDirectory": e.is_dir,

@@ -45,7 +45,10 @@ impl Call<'_> {
     }
 
     pub fn bool_arg(&self, name: &str) -> bool {
-        self.args.get(name).and_then(Value::as_bool).unwrap_or(false)
+        self.args
+            .get(name)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
     }
 }
 

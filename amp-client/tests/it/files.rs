@@ -19,8 +19,15 @@ fn leftovers(dir: &std::path::Path) -> Vec<String> {
 #[tokio::test]
 async fn a_directory_lists_its_entries() {
     let fleet = Fleet::start().await;
-    let entries = fleet.client().list_dir(&fleet.id("lobby"), "/").await.unwrap();
-    let names: Vec<_> = entries.iter().map(|e| (e.filename.as_str(), e.is_directory)).collect();
+    let entries = fleet
+        .client()
+        .list_dir(&fleet.id("lobby"), "/")
+        .await
+        .unwrap();
+    let names: Vec<_> = entries
+        .iter()
+        .map(|e| (e.filename.as_str(), e.is_directory))
+        .collect();
     assert_eq!(names, [("plugins", true), ("server.properties", false)]);
     assert_eq!(entries[1].size_bytes, SERVER_PROPERTIES.len() as u64);
 }
@@ -32,9 +39,18 @@ async fn a_big_file_goes_both_ways_in_several_chunks() {
     let client = fleet.client().with_chunk_size(64 * 1024);
     let id = fleet.id("survival");
     let data = big_file();
-    client.write_file_atomic(&id, "plugins/world.dat", &data).await.unwrap();
-    assert_eq!(std::fs::read(fleet.app_dir("survival").join("plugins/world.dat")).unwrap(), data);
-    assert_eq!(client.read_file(&id, "plugins/world.dat").await.unwrap(), data);
+    client
+        .write_file_atomic(&id, "plugins/world.dat", &data)
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::read(fleet.app_dir("survival").join("plugins/world.dat")).unwrap(),
+        data
+    );
+    assert_eq!(
+        client.read_file(&id, "plugins/world.dat").await.unwrap(),
+        data
+    );
     assert!(leftovers(&fleet.app_dir("survival").join("plugins")).is_empty());
 }
 
@@ -49,7 +65,10 @@ async fn an_atomic_write_replaces_a_file_whether_or_not_rename_overwrites() {
             .await
             .unwrap();
         let app = fleet.app_dir("lobby");
-        assert_eq!(std::fs::read(app.join("server.properties")).unwrap(), b"motd=new\n");
+        assert_eq!(
+            std::fs::read(app.join("server.properties")).unwrap(),
+            b"motd=new\n"
+        );
         assert!(leftovers(&app).is_empty(), "{:?}", leftovers(&app));
     }
 }
@@ -58,8 +77,14 @@ async fn an_atomic_write_replaces_a_file_whether_or_not_rename_overwrites() {
 async fn an_empty_file_can_be_written() {
     let fleet = Fleet::start().await;
     let client = fleet.client();
-    client.write_file_atomic(&fleet.id("lobby"), "banned-ips.json", b"").await.unwrap();
-    assert_eq!(std::fs::read(fleet.app_dir("lobby").join("banned-ips.json")).unwrap(), b"");
+    client
+        .write_file_atomic(&fleet.id("lobby"), "banned-ips.json", b"")
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::read(fleet.app_dir("lobby").join("banned-ips.json")).unwrap(),
+        b""
+    );
 }
 
 #[tokio::test]
@@ -79,8 +104,14 @@ async fn an_interrupted_write_never_leaves_a_torn_file() {
             }
         } => true,
     };
-    assert!(interrupted, "the write finished before it could be interrupted");
-    assert_eq!(std::fs::read_to_string(app.join("server.properties")).unwrap(), SERVER_PROPERTIES);
+    assert!(
+        interrupted,
+        "the write finished before it could be interrupted"
+    );
+    assert_eq!(
+        std::fs::read_to_string(app.join("server.properties")).unwrap(),
+        SERVER_PROPERTIES
+    );
 }
 
 #[tokio::test]
@@ -91,6 +122,8 @@ async fn a_delete_trashes_the_file_and_a_second_delete_succeeds() {
     client.delete_file(&id, "server.properties").await.unwrap();
     assert!(!fleet.app_dir("lobby").join("server.properties").exists());
     client.delete_file(&id, "server.properties").await.unwrap();
-    let trashed = std::fs::read_dir(fleet.dir.path().join("lobby/Trash")).unwrap().count();
+    let trashed = std::fs::read_dir(fleet.dir.path().join("lobby/Trash"))
+        .unwrap()
+        .count();
     assert_eq!(trashed, 1);
 }

@@ -61,7 +61,10 @@ async fn console_commands_are_answered_as_paper_does_and_recorded() {
         "There are 0 of a max of 20 players online: ",
         "Automatic saving is now enabled",
     ] {
-        assert!(lines.iter().any(|l| l == expected), "{expected:?} in {lines:?}");
+        assert!(
+            lines.iter().any(|l| l == expected),
+            "{expected:?} in {lines:?}"
+        );
     }
     assert_eq!(
         fleet.sim.console_commands("survival"),

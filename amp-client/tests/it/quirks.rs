@@ -38,7 +38,10 @@ async fn a_false_action_result_is_action_failed_with_its_reason() {
 async fn void_methods_with_empty_bodies_succeed() {
     let fleet = Fleet::start().await;
     let client = fleet.client();
-    client.send_console(&fleet.id("lobby"), "list").await.unwrap();
+    client
+        .send_console(&fleet.id("lobby"), "list")
+        .await
+        .unwrap();
     client.stop(&fleet.id("lobby")).await.unwrap();
     client.logout().await.unwrap();
 }
@@ -66,7 +69,10 @@ async fn the_legacy_result_wrapper_is_unwrapped() {
     assert_eq!(client.status(&id).await.unwrap().state, 20);
     let bytes = client.read_file(&id, "server.properties").await.unwrap();
     assert_eq!(bytes, SERVER_PROPERTIES.as_bytes());
-    client.write_file_atomic(&id, "ops.json", b"[]").await.unwrap();
+    client
+        .write_file_atomic(&id, "ops.json", b"[]")
+        .await
+        .unwrap();
     let err = client.read_file(&id, "missing").await.unwrap_err();
     assert!(matches!(err, AmpError::ActionFailed { .. }), "{err:?}");
 }

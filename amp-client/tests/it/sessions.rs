@@ -50,7 +50,11 @@ async fn a_session_refused_right_after_login_is_session_expired_after_one_retry(
     let client = fleet.client();
     let err = client.status(&fleet.id("lobby")).await.unwrap_err();
     assert!(matches!(err, AmpError::SessionExpired { .. }), "{err:?}");
-    assert_eq!(fleet.sim.instance_logins("lobby"), 2, "first login and one re-login");
+    assert_eq!(
+        fleet.sim.instance_logins("lobby"),
+        2,
+        "first login and one re-login"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -76,5 +80,9 @@ async fn concurrent_callers_share_one_login_and_one_re_login() {
     fleet.sim.expire_sessions();
     burst().await;
     assert_eq!(fleet.sim.instance_logins("survival"), 2);
-    assert_eq!(fleet.sim.total_logins(), 2, "no controller login was needed");
+    assert_eq!(
+        fleet.sim.total_logins(),
+        2,
+        "no controller login was needed"
+    );
 }

@@ -33,7 +33,11 @@ pub fn write_instance(root: &Path, name: &str) {
     let app = root.join(name).join("Minecraft");
     std::fs::create_dir_all(app.join("plugins")).unwrap();
     std::fs::write(app.join("server.properties"), SERVER_PROPERTIES).unwrap();
-    std::fs::write(root.join(name).join("AMPConfig.conf"), "Meta.GenericModule=\n").unwrap();
+    std::fs::write(
+        root.join(name).join("AMPConfig.conf"),
+        "Meta.GenericModule=\n",
+    )
+    .unwrap();
 }
 
 impl Fleet {
@@ -86,7 +90,10 @@ impl Fleet {
 
     /// A controller session.
     pub async fn login(&self) -> String {
-        let a = self.post("API/Core/Login", Fleet::login_body()).await.json();
+        let a = self
+            .post("API/Core/Login", Fleet::login_body())
+            .await
+            .json();
         assert_eq!(a["success"], true, "{a}");
         a["sessionID"].as_str().unwrap().to_string()
     }

@@ -76,13 +76,19 @@ async fn ampapi_logs_in_lists_reads_and_sends_a_console_command() {
     let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
 
     assert_eq!(seen["controller_login_success"], true);
-    assert_eq!(seen["instance_names"], serde_json::json!(["lobby", "survival"]));
+    assert_eq!(
+        seen["instance_names"],
+        serde_json::json!(["lobby", "survival"])
+    );
     assert_eq!(seen["module"], "Minecraft");
     assert_eq!(seen["running"], true);
     assert_eq!(seen["app_state"], 20);
     assert_eq!(seen["state"], 20);
     assert_eq!(seen["active_users_max"], 20);
-    assert_eq!(seen["listing"], serde_json::json!(["plugins", "server.properties"]));
+    assert_eq!(
+        seen["listing"],
+        serde_json::json!(["plugins", "server.properties"])
+    );
     assert_eq!(seen["read_status"], true);
     assert_eq!(seen["read_text"], SERVER_PROPERTIES);
     assert!(
