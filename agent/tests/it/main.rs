@@ -8,6 +8,5 @@ mod layout;
 mod other_driver;
 mod refusals;
 mod scan;
-mod service;
 mod support;
 mod watch;
