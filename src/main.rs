@@ -28,6 +28,12 @@ enum Command {
     Import(cli::import::Args),
     /// Run the host and a local agent per server in one process (SQLite, in-process bus).
     Up(cli::up::Args),
+    /// Run the host of a distributed fleet (reconcile loop, API, store, Redis, its server's agent).
+    Host(cli::host::Args),
+    /// Run the agent of one physical server: scan, report, apply the host's jobs.
+    Agent(cli::agent::Args),
+    /// Create, list and revoke the host's agent and API tokens.
+    Token(cli::token::Args),
     /// The fleet's status, like `kubectl get`.
     Status(cli::status::Args),
     /// The job queue, like `kubectl get`.
@@ -58,6 +64,9 @@ fn main() -> ExitCode {
         Command::Import(args) => cli::import::run(args),
         Command::Config(command) => cli::config::run(command),
         Command::Up(args) => cli::up::run(args),
+        Command::Host(args) => cli::host::run(args),
+        Command::Agent(args) => cli::agent::run(args),
+        Command::Token(args) => cli::token::run(args),
         Command::Status(args) => cli::status::run(args),
         Command::Jobs(args) => cli::jobs::run(args),
         Command::Approve(args) => cli::approve::run(args),

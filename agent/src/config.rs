@@ -25,6 +25,9 @@ pub struct AgentConfig {
     pub instances_root: PathBuf,
     /// The agent's own data (`seen-jobs/`); not inside an instance.
     pub state_dir: PathBuf,
+    /// This agent process's name in the bus's consumer group: unique per process, stable
+    /// across its restarts (so it reclaims what it held). Default `agent-<server>`.
+    pub consumer: String,
     /// The host's public key: only jobs it signed are applied.
     pub host_key: VerifyingKey,
     pub lifecycle: LifecycleCommands,
@@ -57,8 +60,10 @@ impl AgentConfig {
         state_dir: impl Into<PathBuf>,
         host_key: VerifyingKey,
     ) -> Self {
+        let server = server.into();
         Self {
-            server: server.into(),
+            consumer: format!("agent-{server}"),
+            server,
             instances_root: instances_root.into(),
             state_dir: state_dir.into(),
             host_key,

@@ -23,7 +23,7 @@ pub async fn run<L: HostLink>(
     server: String,
     shutdown: CancellationToken,
 ) {
-    let consumer = format!("agent-{server}");
+    let consumer = agent.config().consumer.clone();
     loop {
         let read = tokio::select! {
             _ = shutdown.cancelled() => return,

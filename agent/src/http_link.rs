@@ -11,7 +11,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use homeamp_schemas::api::{ErrorBody, HostKey, MissingBlobs};
+use homeamp_schemas::api::{Caller, ErrorBody, HostKey, MissingBlobs};
 use homeamp_schemas::report::{Heartbeat, JobResult, Manifest};
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 
@@ -89,6 +89,18 @@ impl HttpLink {
         let response = self.send(|| self.client.get(self.url("host-key"))).await?;
         let response = checked(response).await?;
         response
+            .json()
+            .await
+            .map_err(|e| LinkError::Unreachable(Box::new(e)))
+    }
+}
+
+impl HttpLink {
+    /// The token this link carries, as the host knows it (name, role, server).
+    pub async fn whoami(&self) -> Result<Caller, LinkError> {
+        let response = self.send(|| self.client.get(self.url("whoami"))).await?;
+        checked(response)
+            .await?
             .json()
             .await
             .map_err(|e| LinkError::Unreachable(Box::new(e)))

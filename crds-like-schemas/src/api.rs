@@ -186,6 +186,18 @@ pub struct HostKey {
     pub public_key: String,
 }
 
+/// `GET /api/agent/v1/whoami`: the token a request carried, as the host knows it (for
+/// `homeamp agent --check`). Never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Caller {
+    /// The token's name (`homeamp token list`).
+    pub name: String,
+    /// `agent`, `viewer`, `operator` or `admin`.
+    pub role: String,
+    /// The server an agent token speaks for.
+    pub server: Option<String>,
+}
+
 /// `GET /api/artifacts` and the answer of `PUT /api/artifacts` (201): plugin JARs of the
 /// host's artifact store. A JAR that more than one platform loads is listed once per
 /// platform. Empty when the host has no artifact store.

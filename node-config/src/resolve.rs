@@ -112,12 +112,17 @@ impl Place<'_> {
                     ));
                 }
                 let text = std::fs::read_to_string(&path).map_err(|e| {
-                    self.error(key, format!("cannot read the secret file {}: {e}", path.display()))
+                    self.error(
+                        key,
+                        format!("cannot read the secret file {}: {e}", path.display()),
+                    )
                 })?;
                 let value = text.strip_suffix('\n').unwrap_or(&text);
                 let value = value.strip_suffix('\r').unwrap_or(value);
                 if value.is_empty() {
-                    return Err(self.error(key, format!("the secret file {} is empty", path.display())));
+                    return Err(
+                        self.error(key, format!("the secret file {} is empty", path.display()))
+                    );
                 }
                 Ok(Secret::new(value))
             }
@@ -134,14 +139,12 @@ impl Place<'_> {
 
 /// Parses and resolves `source`.
 pub fn resolve(source: &Source<'_>) -> Result<NodeConfig, ConfigError> {
-    let tree = yaml_tree::parse(source.text).map_err(|e| {
-        ConfigError::invalid(source.file, (e.at.line, e.at.col), None, e.message)
-    })?;
-    let dir = source
-        .file
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let tree = yaml_tree::parse(source.text)
+        .map_err(|e| ConfigError::invalid(source.file, (e.at.line, e.at.col), None, e.message))?;
+    let dir = match source.file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
     let dir = std::path::absolute(&dir).unwrap_or(dir);
     let place = Place { source, tree, dir };
     if let Some(dup) = place.tree.duplicates.first() {
@@ -166,9 +169,7 @@ fn serde_error(source: &Source<'_>, e: &serde_yaml::Error) -> ConfigError {
         Some(i) => text[..i].to_string(),
         None => text,
     };
-    let (line, col) = e
-        .location()
-        .map_or((1, 1), |l| (l.line(), l.column()));
+    let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
     let (key, message) = match message.split_once(": ") {
         Some((key, rest)) if !key.contains(' ') => (Some(key.to_string()), rest.to_string()),
         _ => (None, message),
@@ -215,10 +216,9 @@ fn check_host(place: &Place<'_>, raw: &RawConfig) -> Result<(), ConfigError> {
             "the host needs a store: `mariadb:` (host, port, database, username, password) or \
              `database: {url: sqlite:///var/lib/homeamp/homeamp.db}`",
         )),
-        (Some(_), Some(_)) => Err(place.error(
-            &["database"],
-            "give `mariadb:` or `database.url`, not both",
-        )),
+        (Some(_), Some(_)) => {
+            Err(place.error(&["database"], "give `mariadb:` or `database.url`, not both"))
+        }
         _ if raw.host_api.is_some() => Err(place.error(
             &["host_api"],
             "the host's own agent runs in the host process: remove `host_api` (it is for `role: \
@@ -332,7 +332,8 @@ fn build(place: &Place<'_>, raw: RawConfig) -> Result<NodeConfig, ConfigError> {
         None => None,
     };
     Ok(NodeConfig {
-        file: place.path(place.source.file),
+        file: std::path::absolute(place.source.file)
+            .unwrap_or_else(|_| place.source.file.to_path_buf()),
         role: raw.role,
         physical_server: raw.physical_server,
         amp,

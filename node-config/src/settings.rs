@@ -58,7 +58,9 @@ pub struct RedisSettings {
 pub enum RedisTls {
     Off,
     /// `rediss://`, trusting the system's roots, or only `ca_file` when set.
-    On { ca_file: Option<PathBuf> },
+    On {
+        ca_file: Option<PathBuf>,
+    },
 }
 
 /// The host's store.
@@ -102,7 +104,8 @@ impl Database {
             Self::Url(url) => {
                 let url = url.expose();
                 match url.split_once("://").and_then(|(scheme, rest)| {
-                    rest.rsplit_once('@').map(|(_, at)| format!("{scheme}://{at}"))
+                    rest.rsplit_once('@')
+                        .map(|(_, at)| format!("{scheme}://{at}"))
                 }) {
                     Some(without_credentials) => without_credentials,
                     None => url.to_string(),

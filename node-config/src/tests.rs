@@ -74,7 +74,10 @@ fn a_host_config_resolves_with_defaults_and_absolute_paths() {
     assert_eq!(d.repo, "/etc/homeamp/../fleet");
     assert_eq!(d.branch, "main");
     assert_eq!(d.poll, std::time::Duration::from_secs(5));
-    assert!(c.webapi.enabled, "the host serves its API unless told not to");
+    assert!(
+        c.webapi.enabled,
+        "the host serves its API unless told not to"
+    );
     assert_eq!(c.webapi.address().to_string(), "127.0.0.1:8000");
 }
 
@@ -208,7 +211,10 @@ fn a_secret_source_must_be_file_or_env() {
     let (_, key, message) = finding(&text, 0o600);
     assert_eq!(key.as_deref(), Some("mariadb.password"));
     assert!(message.contains("{file: PATH} or {env: NAME}"), "{message}");
-    let text = HOST.replace("password: s3cret", "password: {env: HOMEAMP_TEST_UNSET_VAR}");
+    let text = HOST.replace(
+        "password: s3cret",
+        "password: {env: HOMEAMP_TEST_UNSET_VAR}",
+    );
     let (_, _, message) = finding(&text, 0o600);
     assert!(message.contains("HOMEAMP_TEST_UNSET_VAR"), "{message}");
 }
@@ -224,4 +230,20 @@ fn a_database_url_is_accepted_instead_of_mariadb() {
         panic!("url expected");
     };
     assert_eq!(url.expose(), "sqlite:/etc/homeamp/state/homeamp.db");
+}
+
+#[test]
+fn paths_are_relative_to_the_config_files_folder_even_when_it_is_named_bare() {
+    let c = resolve(&Source {
+        file: Path::new("host-config.yaml"),
+        text: HOST,
+        mode: Some(0o600),
+    })
+    .unwrap();
+    let cwd = std::env::current_dir().unwrap();
+    assert_eq!(
+        c.desired_state.unwrap().repo,
+        cwd.join("../fleet").display().to_string()
+    );
+    assert_eq!(c.file, cwd.join("host-config.yaml"));
 }

@@ -3,6 +3,7 @@
 //! - `PUT blobs/{sha256}` (the raw bytes) → 204; bytes with another sha256 → 422.
 //! - `POST heartbeat` (a [`Heartbeat`]) → 204.
 //! - `POST job-results` (a [`JobResult`]) → 204.
+//! - `GET whoami` → the calling token's name, role and server ([`Caller`]).
 //! - `GET host-key`, unauthenticated: the Ed25519 key agents verify jobs with.
 //!
 //! An agent token speaks for one server: it may report only that server's instances
@@ -16,7 +17,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use base64::Engine as _;
-use homeamp_schemas::api::{HostKey, MissingBlobs};
+use homeamp_schemas::api::{Caller, HostKey, MissingBlobs};
 use homeamp_schemas::report::{Heartbeat, JobResult, Manifest};
 
 use super::{AgentCaller, ApiError, AppState};
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/agent/v1/blobs/{sha256}", put(blob))
         .route("/api/agent/v1/heartbeat", post(heartbeat))
         .route("/api/agent/v1/job-results", post(job_result))
+        .route("/api/agent/v1/whoami", get(whoami))
         .layer(DefaultBodyLimit::max(AGENT_BODY_LIMIT))
         .route("/api/agent/v1/host-key", get(host_key))
 }
@@ -101,6 +103,15 @@ async fn job_result(
     agent.may_speak_for(&job.server)?;
     state.host.ingest_job_result(&result).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn whoami(agent: AgentCaller) -> Json<Caller> {
+    let AgentCaller(token) = agent;
+    Json(Caller {
+        name: token.name,
+        role: token.role.as_str().to_string(),
+        server: token.server,
+    })
 }
 
 async fn host_key(State(state): State<AppState>) -> Json<HostKey> {

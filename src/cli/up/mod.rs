@@ -1,9 +1,7 @@
 //! `homeamp up`: the host and a local agent per server in one process, on SQLite and the
 //! in-process job bus.
 
-mod local_link;
 mod progress;
-mod signing_key;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,7 +19,9 @@ use homeamp_reconciler::store::{NewToken, Role, Store};
 use jiff::Timestamp;
 use tokio_util::sync::CancellationToken;
 
-use self::local_link::LocalLink;
+use super::local_link::LocalLink;
+use super::shutdown::signal;
+use super::signing_key;
 
 /// Run the host and a local agent for every server, in one process.
 ///
@@ -52,7 +52,7 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1:8470")]
     listen: SocketAddr,
     /// How often the repository is checked for new commits (e.g. 500ms, 2s, 1m).
-    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    #[arg(long, default_value = "2s", value_parser = homeamp_nodeconfig::parse_duration)]
     poll: Duration,
     /// The database (default: SQLite in the state folder).
     #[arg(long, value_name = "URL")]
@@ -72,25 +72,6 @@ pub struct Args {
     /// Stop once every instance is Synced (for scripts and benchmarks).
     #[arg(long)]
     exit_when_synced: bool,
-}
-
-/// `500ms`, `2s`, `1m`, or a number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => text.split_at(i),
-        None => (text, "s"),
-    };
-    let n: f64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration: write 500ms, 2s or 1m"))?;
-    let seconds = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        _ => return Err(format!("unknown unit {unit:?}: use ms, s or m")),
-    };
-    Ok(Duration::from_secs_f64(seconds))
 }
 
 /// The name of the admin token `homeamp up` prints.
@@ -303,23 +284,4 @@ async fn admin_token(store: &Store) -> anyhow::Result<String> {
         )
         .await?;
     Ok(token.secret)
-}
-
-/// Ctrl-C or SIGTERM.
-async fn signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => return ctrl_c.await.unwrap_or(()),
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    ctrl_c.await.unwrap_or(());
 }

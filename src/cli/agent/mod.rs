@@ -1,0 +1,101 @@
+//! `homeamp agent --config FILE`: scan this server's instances, report them to the host,
+//! apply the jobs the host signed for this server; nothing else.
+
+pub mod check;
+mod host_key;
+mod identity;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use homeamp_agent::{Agent, AgentConfig, AgentService, HttpLink};
+use homeamp_nodeconfig::{NodeConfig, Role};
+use homeamp_reconciler::bus::JobBus;
+use homeamp_reconciler::bus::redis::RedisBus;
+use tokio_util::sync::CancellationToken;
+
+use super::node;
+use super::shutdown::signal;
+
+pub use identity::consumer_name;
+
+/// Run the agent of one physical server, from its config file.
+///
+/// The config file follows deployment/client-config.yaml; --check reads it and tries each
+/// connection (Redis, the host's API with the agent's token, AMP), one line per check.
+///
+/// Examples:
+///   homeamp agent --config /etc/homeamp/client-config.yaml
+///   homeamp agent --config /etc/homeamp/client-config.yaml --check
+#[derive(clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The agent's config file.
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+    /// Check the config and every connection, then exit (1 if any check fails).
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let config = node::load(&args.config, Role::Client)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    if args.check {
+        return Ok(runtime.block_on(check::run(&config)));
+    }
+    runtime.block_on(serve(config))
+}
+
+/// The agent's link to the host's API, from `host_api:`.
+pub fn link(config: &NodeConfig) -> anyhow::Result<HttpLink> {
+    let api = config
+        .host_api
+        .as_ref()
+        .context("the agent's config has no host_api")?;
+    Ok(HttpLink::new(api.url.clone(), api.api_key.expose())?)
+}
+
+async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&config.state_dir)
+        .with_context(|| format!("creating {}", config.state_dir.display()))?;
+    let link = Arc::new(link(&config)?);
+    let host_key = host_key::trusted(&config, &link).await?;
+    let redis = node::redis_bus(&config.redis);
+    let bus: Arc<dyn JobBus> = Arc::new(RedisBus::new(redis.clone())?);
+    let root = config
+        .instances_root
+        .clone()
+        .context("the agent needs instances_root (the AMP driver is not wired in yet)")?;
+    let mut agent_config = AgentConfig::new(
+        config.physical_server.clone(),
+        root,
+        config.state_dir.clone(),
+        host_key,
+    );
+    agent_config.secrets = node::secrets(&config)?;
+    agent_config.consumer = consumer_name(&config.state_dir, &config)?;
+    println!(
+        "agent {} ({}): host {}, bus {}",
+        config.physical_server,
+        agent_config.consumer,
+        config.host_api.as_ref().map_or("", |a| a.url.as_str()),
+        redis.display_url()
+    );
+    let agent = Arc::new(Agent::new(agent_config).context("starting the agent")?);
+    let shutdown = CancellationToken::new();
+    let mut service = tokio::spawn(AgentService::run(agent, link, bus, shutdown.clone()));
+    tokio::select! {
+        _ = signal() => {
+            println!("stopping …");
+            shutdown.cancel();
+            service.await??;
+        }
+        ended = &mut service => ended??,
+    }
+    Ok(ExitCode::SUCCESS)
+}

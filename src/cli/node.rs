@@ -1,0 +1,55 @@
+//! What `homeamp host` and `homeamp agent` build alike from their config file: the config
+//! itself (with its errors printed as they are), the Redis bus, the secrets.
+
+use std::path::Path;
+
+use anyhow::Context;
+use homeamp_nodeconfig::{NodeConfig, RedisSettings, RedisTls, Role};
+use homeamp_reconciler::bus::redis::{RedisBusConfig, TlsConfig};
+use homeamp_reconciler::host::Secrets;
+
+/// Reads the config file at `path` and checks it is for `role`.
+pub fn load(path: &Path, role: Role) -> anyhow::Result<NodeConfig> {
+    let config = homeamp_nodeconfig::load(path)?;
+    if config.role != role {
+        anyhow::bail!(
+            "{}: `role: {}` is the config of `homeamp {}`, not of `homeamp {}`",
+            path.display(),
+            config.role.as_str(),
+            command_of(config.role),
+            command_of(role)
+        );
+    }
+    Ok(config)
+}
+
+fn command_of(role: Role) -> &'static str {
+    match role {
+        Role::Host => "host",
+        Role::Client => "agent",
+    }
+}
+
+/// The Redis bus's settings from the config's `redis:` section.
+pub fn redis_bus(redis: &RedisSettings) -> RedisBusConfig {
+    let mut bus = RedisBusConfig::new(redis.host.clone(), redis.port);
+    bus.db = redis.db;
+    bus.username = redis.username.clone();
+    bus.password = redis.password.as_ref().map(|p| p.expose().to_string());
+    bus.tls = match &redis.tls {
+        RedisTls::Off => None,
+        RedisTls::On { ca_file } => Some(TlsConfig {
+            ca_file: ca_file.clone(),
+        }),
+    };
+    bus
+}
+
+/// The values of `${secret:NAME}`: the config's `secrets_file`, else `HOMEAMP_SECRET_*`.
+pub fn secrets(config: &NodeConfig) -> anyhow::Result<Secrets> {
+    match &config.secrets_file {
+        Some(path) => homeamp_reconciler::host::secrets::load(path)
+            .with_context(|| format!("reading the secrets file {}", path.display())),
+        None => Ok(homeamp_reconciler::host::secrets::from_env()),
+    }
+}
