@@ -1,12 +1,14 @@
 //! End-to-end tests: the real `homeamp` binary in temp dirs, on real git repositories.
 //! One test binary with a module per area (ripgrep's layout).
 
+mod distributed;
 mod host_process;
 mod small_fleet;
 mod support;
 
 mod artifacts_cli;
 mod config_cli;
+mod distributed_e2e;
 mod import_cli;
 mod jobs_cli;
 mod plan_cli;

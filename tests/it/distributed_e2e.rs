@@ -1,0 +1,190 @@
+//! `homeamp host` and `homeamp agent` as separate processes, over a real Redis and a real
+//! MariaDB: the demo fleet's two servers, one reconciled by the host's own agent, the
+//! other by an agent process that reaches the host only through Redis and HTTP.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::distributed::{AGENT_SERVER, Distributed, HOST_SERVER, converged_on, token_plain};
+use crate::host_process::{all_synced, request, request_with};
+use crate::support::{homeamp, stdout};
+
+const CONVERGE: Duration = Duration::from_secs(90);
+const CMI_KEY_BEFORE: &str = "    Alert.Timer: 1440\n";
+const CMI_KEY_AFTER: &str = "    Alert.Timer: 1441\n";
+
+/// The live CMI config of every instance of `server` that runs CMI.
+fn cmi_files(fleet: &Distributed, server: &str) -> Vec<PathBuf> {
+    let root = fleet.instances.join(server);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| {
+            let path = e.ok()?.path().join("Minecraft/plugins/CMI/config.yml");
+            path.exists().then_some(path)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The `Alert: Timer:` value of a live CMI config.
+fn alert_timer(path: &PathBuf) -> i64 {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = homeamp_configfiles::Document::parse(homeamp_configfiles::Format::Yaml, &text)
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+    let at = homeamp_schemas::KeyPath::root().key("Alert").key("Timer");
+    match doc.get(&at) {
+        Some(homeamp_schemas::Value::Int(n)) => n,
+        other => panic!("{}: Alert.Timer is {other:?}", path.display()),
+    }
+}
+
+/// Changes CMI's universal `Alert.Timer` to 1441 and commits; returns the new head.
+fn commit_cmi_change(fleet: &Distributed) -> String {
+    let file = fleet.repo.join("plugins/paper/CMI.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(CMI_KEY_BEFORE), "the demo's CMI file changed");
+    std::fs::write(&file, text.replace(CMI_KEY_BEFORE, CMI_KEY_AFTER)).unwrap();
+    fleet.git(&["commit", "-qam", "CMI: alert timer 1441"]);
+    fleet.git(&["rev-parse", "HEAD"])
+}
+
+fn servers_in(status: &serde_json::Value) -> Vec<String> {
+    let mut servers: Vec<String> = status["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["server"].as_str().unwrap().to_string())
+        .collect();
+    servers.sort();
+    servers.dedup();
+    servers
+}
+
+fn assert_applied_everywhere(fleet: &Distributed) {
+    for server in [HOST_SERVER, AGENT_SERVER] {
+        let files = cmi_files(fleet, server);
+        assert!(!files.is_empty(), "{server} runs CMI somewhere");
+        for file in files {
+            assert_eq!(alert_timer(&file), 1441, "{}", file.display());
+        }
+    }
+}
+
+#[test]
+fn a_commit_converges_both_servers_and_a_hand_edit_on_either_is_reverted() {
+    let fleet = Distributed::start();
+    let (_, status) = fleet.get("/api/status");
+    assert_eq!(servers_in(&status), [HOST_SERVER, AGENT_SERVER]);
+    let cli = homeamp()
+        .args(["status", "--host", &format!("http://{}", fleet.address)])
+        .args(["--token", &fleet.token])
+        .output()
+        .unwrap();
+    let table = stdout(&cli);
+    assert!(
+        table.contains(HOST_SERVER) && table.contains(AGENT_SERVER),
+        "{table}"
+    );
+
+    let head = commit_cmi_change(&fleet);
+    fleet.wait_status(CONVERGE, |s| converged_on(s, &head));
+    assert_applied_everywhere(&fleet);
+
+    for server in [AGENT_SERVER, HOST_SERVER] {
+        let file = cmi_files(&fleet, server).remove(0);
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replace("Timer: 1441", "Timer: 99")).unwrap();
+        let deadline = std::time::Instant::now() + CONVERGE;
+        while alert_timer(&file) != 1441 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the hand edit of {} on {server} was not reverted",
+                file.display()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            text,
+            "reverted byte for byte"
+        );
+    }
+}
+
+#[test]
+fn redis_killed_and_restarted_mid_run_loses_no_job() {
+    let mut fleet = Distributed::start();
+    let head = commit_cmi_change(&fleet);
+    fleet.redis.kill().unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    fleet.redis.restart().unwrap();
+    fleet.wait_status(CONVERGE, |s| converged_on(s, &head));
+    assert_applied_everywhere(&fleet);
+    let (_, jobs) = fleet.get("/api/jobs?limit=500");
+    for job in jobs["jobs"].as_array().unwrap() {
+        let status = job["status"].as_str().unwrap();
+        assert!(
+            ["succeeded", "superseded"].contains(&status),
+            "a job was left {status}: {job}"
+        );
+    }
+}
+
+#[test]
+fn an_agent_killed_mid_job_applies_it_once_after_its_restart() {
+    let mut fleet = Distributed::start();
+    let head = commit_cmi_change(&fleet);
+    // The host needs a moment to load the commit and publish; kill the agent while the
+    // jobs are in flight.
+    std::thread::sleep(Duration::from_millis(700));
+    fleet.agent.kill();
+    std::thread::sleep(Duration::from_secs(1));
+    fleet.agent.restart();
+    fleet.wait_status(CONVERGE, |s| converged_on(s, &head));
+    // Every file parses and holds the new value: none torn, none half-written.
+    assert_applied_everywhere(&fleet);
+    let (_, jobs) = fleet.get("/api/jobs?limit=500");
+    for job in jobs["jobs"].as_array().unwrap() {
+        assert_ne!(job["status"], "failed", "{job}");
+    }
+}
+
+#[test]
+fn a_wrong_token_a_foreign_agent_token_and_a_viewer_approving_are_refused() {
+    let fleet = Distributed::start();
+    let heartbeat = format!(
+        r#"{{"server":"{AGENT_SERVER}","agent_version":"0","sent_at":"2026-12-03T00:00:00Z","instances":[]}}"#
+    );
+    let (code, _) = request(
+        &fleet.address,
+        "POST",
+        "/api/agent/v1/heartbeat",
+        Some(&heartbeat),
+        Some("hamp_0000000000000000000000000000000000000000000000000000000000000000"),
+    );
+    assert_eq!(code, 401, "an unknown token");
+    let agent_token = std::fs::read_to_string(fleet.config("agent.token")).unwrap();
+    let foreign = heartbeat.replace(AGENT_SERVER, HOST_SERVER);
+    let (code, body) = request(
+        &fleet.address,
+        "POST",
+        "/api/agent/v1/heartbeat",
+        Some(&foreign),
+        Some(agent_token.trim()),
+    );
+    assert_eq!(code, 403, "ovh's token speaking for hetzner: {body}");
+    let viewer = token_plain(&fleet.config("host-config.yaml"), &["--role", "viewer"]);
+    let (code, body) = request_with(
+        &fleet.address,
+        "POST",
+        "/api/approve",
+        Some(r#"{"revision":"HEAD"}"#),
+        &[("Authorization", &format!("Bearer {viewer}"))],
+    );
+    assert_eq!(code, 403, "a viewer approving: {body}");
+    // Reads need a token on a host: nothing is open.
+    let (code, _) = request(&fleet.address, "GET", "/api/status", None, None);
+    assert_eq!(code, 401);
+    assert!(all_synced(&fleet.get("/api/status").1));
+}
