@@ -26,7 +26,7 @@ pub use error::{ConfigError, Invalid};
 pub use resolve::{Source, load, resolve};
 pub use secret::{Secret, SecretSource};
 pub use settings::{
-    AmpSettings, DEFAULT_API_PORT, Database, DesiredStateSettings, HostApi, ListenTls, NodeConfig,
+    AmpSettings, DEFAULT_API_PORT, Database, DesiredStateSettings, HostApi, JobTimings, ListenTls, NodeConfig,
     RedisSettings, RedisTls, Role, WebApi,
 };
 

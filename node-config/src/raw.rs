@@ -60,6 +60,20 @@ pub struct RawConfig {
     /// The secret git hosting signs webhooks with (host only).
     #[serde(default)]
     pub webhook_secret: Option<SecretSource>,
+    /// Job timings (host only).
+    #[serde(default)]
+    pub jobs: Option<RawJobs>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJobs {
+    /// A job not applied within this long expires (default `1h`).
+    #[serde(default)]
+    pub ttl: Option<String>,
+    /// A job published this long ago that no agent started is published again (default `60s`).
+    #[serde(default)]
+    pub redeliver_after: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

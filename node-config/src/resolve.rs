@@ -10,8 +10,8 @@ use crate::error::ConfigError;
 use crate::raw::{RawConfig, RawTls, Role};
 use crate::secret::{Secret, SecretSource};
 use crate::settings::{
-    AmpSettings, DEFAULT_API_PORT, Database, DesiredStateSettings, HostApi, ListenTls, NodeConfig,
-    RedisSettings, RedisTls, WebApi,
+    AmpSettings, DEFAULT_API_PORT, Database, DesiredStateSettings, HostApi, JobTimings, ListenTls,
+    NodeConfig, RedisSettings, RedisTls, WebApi,
 };
 
 /// The default of `desired_state.poll`.
@@ -236,12 +236,13 @@ fn check_client(place: &Place<'_>, raw: &RawConfig) -> Result<(), ConfigError> {
              token from `homeamp token create --agent NAME`)",
         ));
     }
-    let host_only: [(&str, bool); 5] = [
+    let host_only: [(&str, bool); 6] = [
         ("mariadb", raw.mariadb.is_some()),
         ("database", raw.database.is_some()),
         ("desired_state", raw.desired_state.is_some()),
         ("artifacts", raw.artifacts.is_some()),
         ("webhook_secret", raw.webhook_secret.is_some()),
+        ("jobs", raw.jobs.is_some()),
     ];
     if let Some((key, _)) = host_only.iter().find(|(_, set)| *set) {
         return Err(place.error(
@@ -331,7 +332,9 @@ fn build(place: &Place<'_>, raw: RawConfig) -> Result<NodeConfig, ConfigError> {
         Some(source) => Some(place.secret(&["webhook_secret"], source)?),
         None => None,
     };
+    let jobs = job_timings(place, &raw)?;
     Ok(NodeConfig {
+        jobs,
         file: std::path::absolute(place.source.file)
             .unwrap_or_else(|_| place.source.file.to_path_buf()),
         role: raw.role,
@@ -348,6 +351,21 @@ fn build(place: &Place<'_>, raw: RawConfig) -> Result<NodeConfig, ConfigError> {
         artifacts: raw.artifacts.as_deref().map(|p| place.path(p)),
         webhook_secret,
     })
+}
+
+fn job_timings(place: &Place<'_>, raw: &RawConfig) -> Result<JobTimings, ConfigError> {
+    let mut timings = JobTimings::default();
+    let Some(jobs) = &raw.jobs else {
+        return Ok(timings);
+    };
+    if let Some(ttl) = &jobs.ttl {
+        timings.ttl = parse_duration(ttl).map_err(|e| place.error(&["jobs", "ttl"], e))?;
+    }
+    if let Some(after) = &jobs.redeliver_after {
+        timings.redeliver_after =
+            parse_duration(after).map_err(|e| place.error(&["jobs", "redeliver_after"], e))?;
+    }
+    Ok(timings)
 }
 
 /// `database.url`: SQLite paths made absolute against the config file's folder.

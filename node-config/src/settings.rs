@@ -34,6 +34,23 @@ pub struct NodeConfig {
     pub secrets_file: Option<PathBuf>,
     pub artifacts: Option<PathBuf>,
     pub webhook_secret: Option<Secret>,
+    pub jobs: JobTimings,
+}
+
+/// `jobs:` (host only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobTimings {
+    pub ttl: Duration,
+    pub redeliver_after: Duration,
+}
+
+impl Default for JobTimings {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(3600),
+            redeliver_after: Duration::from_secs(60),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

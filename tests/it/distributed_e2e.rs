@@ -112,13 +112,34 @@ fn a_commit_converges_both_servers_and_a_hand_edit_on_either_is_reverted() {
     }
 }
 
+/// Whether every job of `server` at `head` is published and none finished.
+fn published_not_done(fleet: &Distributed, server: &str, head: &str) -> bool {
+    let (_, jobs) = fleet.get(&format!("/api/jobs?limit=500&server={server}"));
+    let ours: Vec<&serde_json::Value> = jobs["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["server"] == server && j["revision"] == head)
+        .collect();
+    !ours.is_empty() && ours.iter().all(|j| j["status"] == "delivered")
+}
+
 #[test]
 fn redis_killed_and_restarted_mid_run_loses_no_job() {
     let mut fleet = Distributed::start();
+    // The agent is away while the jobs go out, so that they sit in Redis when it dies.
+    fleet.agent.kill();
     let head = commit_cmi_change(&fleet);
+    let deadline = std::time::Instant::now() + CONVERGE;
+    while !published_not_done(&fleet, AGENT_SERVER, &head) {
+        assert!(std::time::Instant::now() < deadline, "the jobs were not published");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Redis without persistence: its restart forgets the stream, the group and the jobs.
     fleet.redis.kill().unwrap();
-    std::thread::sleep(Duration::from_secs(2));
+    std::thread::sleep(Duration::from_secs(1));
     fleet.redis.restart().unwrap();
+    fleet.agent.restart();
     fleet.wait_status(CONVERGE, |s| converged_on(s, &head));
     assert_applied_everywhere(&fleet);
     let (_, jobs) = fleet.get("/api/jobs?limit=500");

@@ -95,6 +95,9 @@ pub struct HostConfig {
     pub job_ttl: Duration,
     /// A server whose agent has not been heard of for this long is `Unknown`.
     pub agent_timeout: Duration,
+    /// A job published this long ago that no agent has started is published again (the
+    /// bus lost it); `None` never does. Default 60 s.
+    pub redeliver_after: Option<Duration>,
     /// The plugin JARs `plugin_install` jobs point at; without a store, a missing plugin
     /// makes its instance Degraded.
     pub artifacts: Option<Arc<ArtifactStore>>,
@@ -109,6 +112,7 @@ impl HostConfig {
             reference: "HEAD".into(),
             job_ttl: Duration::from_secs(3600),
             agent_timeout: Duration::from_secs(60),
+            redeliver_after: Some(Duration::from_secs(60)),
             artifacts: None,
             artifact_url: None,
         }

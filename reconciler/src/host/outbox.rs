@@ -62,6 +62,40 @@ impl Host {
         }
     }
 
+    /// Puts back in the outbox the jobs published longer than
+    /// [`HostConfig::redeliver_after`](super::HostConfig::redeliver_after) ago that no agent
+    /// took up (still `delivered`): the bus lost them (a Redis restarted without
+    /// persistence) or the agent died before it started them. The store, not the bus, is
+    /// the record of what must be done; a redelivered job carries the same id, so an agent
+    /// that did get the first delivery answers the second from its record.
+    pub async fn redeliver_stale(&self) -> Result<usize, HostError> {
+        let Some(after) = self.config.redeliver_after else {
+            return Ok(0);
+        };
+        let now = Timestamp::now();
+        let cutoff = now - after;
+        let stale = self
+            .store
+            .list_jobs(&crate::store::JobFilter {
+                status: Some(JobStatus::Delivered),
+                ..Default::default()
+            })
+            .await?;
+        let mut requeued = 0;
+        for job in stale
+            .iter()
+            .filter(|j| j.published_at.is_some_and(|at| at < cutoff))
+        {
+            self.store.requeue_job(&job.uuid, now).await?;
+            tracing::info!(job = %job.uuid, server = %job.server, "no agent took the job up: publishing it again");
+            requeued += 1;
+        }
+        if requeued > 0 {
+            self.outbox_wake.notify_one();
+        }
+        Ok(requeued)
+    }
+
     /// Expires jobs past their deadline and reconciles their instances.
     pub async fn expire_jobs(&self) -> Result<(), HostError> {
         for job in self.store.expire_jobs(Timestamp::now()).await? {
@@ -81,6 +115,9 @@ impl Host {
             }
             if let Err(e) = self.expire_jobs().await {
                 tracing::warn!(error = %e, "expiring jobs failed");
+            }
+            if let Err(e) = self.redeliver_stale().await {
+                tracing::warn!(error = %e, "requeueing stale deliveries failed");
             }
             tokio::select! {
                 _ = shutdown.cancelled() => return,

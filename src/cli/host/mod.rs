@@ -77,6 +77,8 @@ async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("opening the artifact store {}", artifacts_dir.display()))?;
     let mut host_config = HostConfig::new(&desired.repo);
     host_config.reference = desired.branch.clone();
+    host_config.job_ttl = config.jobs.ttl;
+    host_config.redeliver_after = Some(config.jobs.redeliver_after);
     host_config.artifacts = Some(Arc::new(artifacts));
     let mut parts = HostParts::new(
         store.clone(),

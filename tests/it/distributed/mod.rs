@@ -64,7 +64,8 @@ impl Distributed {
                  redis:\n  host: 127.0.0.1\n  port: {redis}\n\
                  database:\n  url: {db}\n\
                  desired_state:\n  repo: {repo}\n  branch: HEAD\n  poll: 300ms\n\
-                 webapi:\n  port: {port}\n",
+                 webapi:\n  port: {port}\n\
+                 jobs:\n  redeliver_after: 4s\n",
                 root = dir.path().join("instances").display(),
                 secrets = fleet.secrets_file.display(),
                 artifacts = fleet.artifacts.display(),
