@@ -132,7 +132,10 @@ fn redis_killed_and_restarted_mid_run_loses_no_job() {
     let head = commit_cmi_change(&fleet);
     let deadline = std::time::Instant::now() + CONVERGE;
     while !published_not_done(&fleet, AGENT_SERVER, &head) {
-        assert!(std::time::Instant::now() < deadline, "the jobs were not published");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the jobs were not published"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // Redis without persistence: its restart forgets the stream, the group and the jobs.
