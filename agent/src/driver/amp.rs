@@ -48,7 +48,9 @@ use super::{
 };
 
 pub use config::AmpDriverConfig;
-pub use discovery::{AmpTarget, Mapping, UnmanagedInstance, map_instances};
+pub use discovery::{AmpTarget, UnmanagedInstance};
+
+use discovery::{Mapping, map_instances};
 
 use failure::driver_error;
 

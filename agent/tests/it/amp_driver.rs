@@ -269,6 +269,20 @@ fn an_expired_session_costs_one_login() {
     assert_eq!(panel.sim.instance_logins("SMP201"), logins + 1);
     driver.discover().unwrap();
     assert_eq!(panel.sim.controller_logins(), controller + 1);
+
+    // Many callers meeting the expired session at once share one login.
+    panel.sim.expire_sessions();
+    let driver = Arc::new(driver);
+    let readers: Vec<_> = (0..8)
+        .map(|_| {
+            let (driver, smp, path) = (driver.clone(), smp.clone(), path.clone());
+            std::thread::spawn(move || driver.read(&smp, &path).unwrap())
+        })
+        .collect();
+    for reader in readers {
+        assert_eq!(reader.join().unwrap().unwrap(), b"motd=x\n");
+    }
+    assert_eq!(panel.sim.instance_logins("SMP201"), logins + 2);
 }
 
 #[test]

@@ -22,6 +22,7 @@ use jiff::Timestamp;
 use tokio_util::sync::CancellationToken;
 
 use self::local_link::LocalLink;
+use super::signal::shutdown_signal as signal;
 
 /// Run the host and a local agent for every server, in one process.
 ///
@@ -303,23 +304,4 @@ async fn admin_token(store: &Store) -> anyhow::Result<String> {
         )
         .await?;
     Ok(token.secret)
-}
-
-/// Ctrl-C or SIGTERM.
-async fn signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => return ctrl_c.await.unwrap_or(()),
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    ctrl_c.await.unwrap_or(());
 }
