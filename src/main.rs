@@ -45,6 +45,8 @@ enum Command {
     /// Read and edit one config file in place, losslessly.
     #[command(subcommand)]
     Config(cli::config::Command),
+    /// Serve a simulated CubeCoders AMP panel over instance folders (for demos and tests).
+    AmpSim(cli::amp_sim::Args),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Command::Jobs(args) => cli::jobs::run(args),
         Command::Approve(args) => cli::approve::run(args),
         Command::Artifacts(args) => cli::artifacts::run(args),
+        Command::AmpSim(args) => cli::amp_sim::run(args),
     };
     match result {
         Ok(code) => code,

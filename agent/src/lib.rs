@@ -12,7 +12,8 @@
 //! - [`driver`]: the [`Driver`] trait an instance backend implements, and the types it
 //!   speaks ([`RelPath`]: paths kept inside the game root); [`driver::directory`]: the
 //!   directory driver (instance folders on disk, AMP and plain layouts, atomic writes with
-//!   history, lifecycle command templates, notify watching).
+//!   history, lifecycle command templates, notify watching); [`driver::amp`]: the AMP
+//!   driver (a CubeCoders AMP panel's instances through its HTTP API, `homeamp-ampclient`).
 //! - [`scan`]: which files, hashing with a cache, plugin descriptors inside JARs.
 //! - [`watch`]: the per-instance debounce of change notifications.
 //! - [`apply`]: verifying and applying jobs: the record of handled jobs, one file per
@@ -47,6 +48,7 @@ pub use agent::{Agent, ReportSummary};
 pub use apply::ApplyError;
 pub use artifact::{ArtifactSource, FetchError, LocalArtifacts};
 pub use config::{AgentConfig, LifecycleCommands};
+pub use driver::amp::{AmpDriver, AmpDriverConfig};
 pub use driver::directory::{DirectoryDriver, InstanceFolder, Layout};
 pub use driver::{Driver, DriverError, Instance, RelPath};
 pub use error::AgentError;

@@ -155,6 +155,14 @@ impl AmpClient {
         )
     }
 
+    /// Creates the directory `path` (FileManagerPlugin/CreateDirectory); its parent must
+    /// exist. An existing directory is AMP's `Status: false`, as any other refusal.
+    pub async fn create_dir(&self, instance: &str, path: &str) -> Result<(), AmpError> {
+        let m = "FileManagerPlugin/CreateDirectory";
+        let args = json!({ "NewPath": path });
+        action(m, self.call(Target::Instance(instance), m, args).await?).map(drop)
+    }
+
     /// Deletes a file (AMP moves it to the instance's trash). Deleting a file that is not
     /// there succeeds, so a retried delete job changes nothing the second time.
     pub async fn delete_file(&self, instance: &str, path: &str) -> Result<(), AmpError> {

@@ -8,7 +8,8 @@
 //! - `transport.rs`: an HTTP round trip and AMP's answer shapes (faults, the legacy
 //!   `{"result": …}` wrapper, empty Void bodies, ActionResults).
 //! - `instances.rs`: the instance list, status, start/stop/restart, console.
-//! - `files.rs`: listing, chunked reads, writes via a temporary name and a rename, deletes.
+//! - `files.rs`: listing, chunked reads, writes via a temporary name and a rename, deletes,
+//!   directories.
 //! - `wire.rs`: AMP's answer types, the fields homeamp reads.
 //! - `error.rs`: [`AmpError`], a variant per cause.
 

@@ -3,6 +3,7 @@
 //! ignored, so a newer AMP adding fields changes nothing).
 
 use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -86,6 +87,35 @@ pub struct DirEntry {
     pub is_directory: bool,
     #[serde(default)]
     pub size_bytes: u64,
+    /// The modification time as AMP sends it, a .NET JSON date (`/Date(ms)/`); see
+    /// [`DirEntry::modified_time`].
+    #[serde(default)]
+    pub modified: String,
+}
+
+impl DirEntry {
+    /// [`DirEntry::modified`] as a time; `None` when AMP sent none or something else.
+    pub fn modified_time(&self) -> Option<SystemTime> {
+        net_date(&self.modified)
+    }
+}
+
+/// A .NET JSON date, `/Date(ms)/` or `/Date(ms+hhmm)/` (the offset only says how to show
+/// the instant, which the milliseconds already fix).
+fn net_date(text: &str) -> Option<SystemTime> {
+    let inner = text.strip_prefix("/Date(")?.strip_suffix(")/")?;
+    let end = inner
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '+' || *c == '-')
+        .map_or(inner.len(), |(i, _)| i);
+    let ms: i64 = inner[..end].parse().ok()?;
+    let offset = Duration::from_millis(ms.unsigned_abs());
+    if ms >= 0 {
+        UNIX_EPOCH.checked_add(offset)
+    } else {
+        UNIX_EPOCH.checked_sub(offset)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,4 +138,28 @@ pub(crate) struct LoginResponse {
     pub result: i64,
     #[serde(default)]
     pub result_reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn net_dates_read_with_and_without_an_offset() {
+        let at = |ms| UNIX_EPOCH + Duration::from_millis(ms);
+        assert_eq!(
+            net_date("/Date(1700000000123)/"),
+            Some(at(1_700_000_000_123))
+        );
+        assert_eq!(
+            net_date("/Date(1700000000123+0100)/"),
+            Some(at(1_700_000_000_123))
+        );
+        assert_eq!(
+            net_date("/Date(-1000)/"),
+            UNIX_EPOCH.checked_sub(Duration::from_secs(1))
+        );
+        assert_eq!(net_date("2024-01-01"), None);
+        assert_eq!(net_date(""), None);
+    }
 }

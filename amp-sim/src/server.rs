@@ -150,6 +150,12 @@ impl AmpSim {
         .unwrap_or_default()
     }
 
+    /// Sets the instance's FriendlyName (the name AMP's panel shows; the simulator starts
+    /// with the InstanceName).
+    pub fn set_friendly_name(&self, name: &str, friendly: &str) {
+        self.write(name, |i| i.friendly_name = friendly.to_string());
+    }
+
     /// How many players are online (named Player1, Player2, …).
     pub fn set_players(&self, name: &str, count: u32) {
         self.write(name, |i| i.set_players(count));

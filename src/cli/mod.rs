@@ -1,10 +1,11 @@
 //! One module per subcommand; each has `Args` (clap) and `run(Args) -> anyhow::Result<ExitCode>`.
 //! Besides them, `host_client` (a running host's API) and `table` (aligned columns) serve the
 //! commands that talk to a host; `node` (config file, Redis, secrets), `check_lines`,
-//! `local_link`, `shutdown` and `signing_key` serve the long-running roles (`up`, `host`,
-//! `agent`).
+//! `local_link`, `shutdown` (Ctrl-C or SIGTERM) and `signing_key` serve the long-running
+//! roles (`up`, `host`, `agent`, `amp-sim`).
 
 pub mod agent;
+pub mod amp_sim;
 pub mod approve;
 pub mod artifacts;
 pub mod check_lines;

@@ -53,3 +53,38 @@ pub fn secrets(config: &NodeConfig) -> anyhow::Result<Secrets> {
         None => Ok(homeamp_reconciler::host::secrets::from_env()),
     }
 }
+
+/// The agent of `config`'s server: through the AMP panel when `amp:` is set (logging in
+/// once now, so a wrong URL or password fails at start), else on the instance folders of
+/// `instances_root`.
+pub async fn agent(
+    config: &NodeConfig,
+    mut agent_config: homeamp_agent::AgentConfig,
+) -> anyhow::Result<homeamp_agent::Agent> {
+    let Some(amp) = &config.amp else {
+        return homeamp_agent::Agent::new(agent_config).context("starting the agent");
+    };
+    let mut driver_config = homeamp_agent::AmpDriverConfig::new(
+        amp.url.clone(),
+        amp.username.clone(),
+        amp.password.expose().to_string(),
+    );
+    driver_config.aliases = amp.aliases.clone().into_iter().collect();
+    driver_config.history_keep = agent_config.history_keep;
+    let handle = tokio::runtime::Handle::current();
+    let driver = tokio::task::spawn_blocking(move || {
+        homeamp_agent::AmpDriver::connect(driver_config, handle)
+    })
+    .await?
+    .with_context(|| format!("connecting to the AMP panel {}", amp.url))?;
+    for unmanaged in driver.unmanaged() {
+        println!(
+            "AMP instance {} ({}) is not managed: {}",
+            unmanaged.instance_name, unmanaged.friendly_name, unmanaged.reason
+        );
+    }
+    // AMP is polled, not watched: a hand edit on the panel is seen within poll_every.
+    agent_config.poll_every = std::time::Duration::from_secs(5);
+    homeamp_agent::Agent::with_driver(agent_config, std::sync::Arc::new(driver))
+        .context("starting the agent")
+}

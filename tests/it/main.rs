@@ -6,6 +6,7 @@ mod host_process;
 mod small_fleet;
 mod support;
 
+mod amp_sim_cli;
 mod artifacts_cli;
 mod config_cli;
 mod distributed_e2e;

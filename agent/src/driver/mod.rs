@@ -4,7 +4,8 @@
 //! or remove one, restart it, talk to its console, ask whether it runs) goes through a
 //! driver; the scan, the job kinds in `apply/` and the run loop name only this trait.
 //! Each backend is one file implementing it: [`directory`] (instance folders on this
-//! machine's disk), and later an AMP driver talking to CubeCoders AMP's HTTP API.
+//! machine's disk) and [`amp`] (instances of a CubeCoders AMP panel, through its HTTP
+//! API; it cannot watch, so the agent polls).
 //!
 //! ## Why the trait is blocking
 //!
@@ -34,6 +35,7 @@
 //!   agent then rescans every instance every `AgentConfig::poll_every` (a rescan reads
 //!   only files whose size or mtime changed).
 
+pub mod amp;
 pub mod directory;
 
 mod change;
@@ -47,6 +49,7 @@ use homeamp_schemas::job::LifecycleAction;
 
 use crate::digest::sha256_hex;
 
+pub use amp::{AmpDriver, AmpDriverConfig};
 pub use change::{ChangeFeed, ChangeWatch};
 pub use directory::DirectoryDriver;
 pub use error::{BoxError, DriverError};

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use homeamp_agent::{Agent, AgentConfig, AgentService, HttpLink};
+use homeamp_agent::{AgentConfig, AgentService, HttpLink};
 use homeamp_nodeconfig::{NodeConfig, Role};
 use homeamp_reconciler::bus::JobBus;
 use homeamp_reconciler::bus::redis::RedisBus;
@@ -67,10 +67,11 @@ async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {
     let host_key = host_key::trusted(&config, &link).await?;
     let redis = node::redis_bus(&config.redis);
     let bus: Arc<dyn JobBus> = Arc::new(RedisBus::new(redis.clone())?);
+    // With AMP, the instances are the panel's; instances_root is then unused.
     let root = config
         .instances_root
         .clone()
-        .context("the agent needs instances_root (the AMP driver is not wired in yet)")?;
+        .unwrap_or_else(|| config.state_dir.join("instances"));
     let mut agent_config = AgentConfig::new(
         config.physical_server.clone(),
         root,
@@ -86,7 +87,7 @@ async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {
         config.host_api.as_ref().map_or("", |a| a.url.as_str()),
         redis.display_url()
     );
-    let agent = Arc::new(Agent::new(agent_config).context("starting the agent")?);
+    let agent = Arc::new(node::agent(&config, agent_config).await?);
     let shutdown = CancellationToken::new();
     let mut service = tokio::spawn(AgentService::run(agent, link, bus, shutdown.clone()));
     tokio::select! {

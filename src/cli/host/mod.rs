@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use homeamp_agent::{Agent, AgentConfig, AgentService};
+use homeamp_agent::{AgentConfig, AgentService};
 use homeamp_nodeconfig::{NodeConfig, Role};
 use homeamp_reconciler::api::Auth;
 use homeamp_reconciler::artifacts::ArtifactStore;
@@ -97,7 +97,7 @@ async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {
     let root = config
         .instances_root
         .clone()
-        .context("the host's own agent needs instances_root")?;
+        .unwrap_or_else(|| config.state_dir.join("instances"));
     let mut agent_config = AgentConfig::new(
         config.physical_server.clone(),
         root,
@@ -106,7 +106,7 @@ async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {
     );
     agent_config.secrets = secrets;
     agent_config.consumer = super::agent::consumer_name(&agent_config.state_dir, &config)?;
-    let agent = Arc::new(Agent::new(agent_config).context("starting the host's agent")?);
+    let agent = Arc::new(node::agent(&config, agent_config).await?);
     let link = Arc::new(LocalLink::new(host.clone()));
     {
         let (bus, stop) = (bus.clone(), shutdown.clone());
