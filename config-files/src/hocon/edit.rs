@@ -47,13 +47,28 @@ impl HoconDocument {
         if path.is_root() {
             return Err(EditError::Root);
         }
-        let (start, end) = match find(&self.tree, path.segments()) {
-            Found::Value { node, site } => (self.site_start(node, site), self.node(node).end),
+        let (node, site) = match find(&self.tree, path.segments()) {
+            Found::Value { node, site } => (node, site),
             Found::Implicit { .. } => return Err(dotted_object(path)),
             Found::Missing { .. } | Found::Blocked { .. } => return Ok(false),
         };
-        let splice = (self.removal(start, end), String::new());
-        self.apply(path, splice, None)?;
+        let range = self.removal(self.site_start(node, site), self.node(node).end);
+        let splice = (range, String::new());
+        match (site, path.parent()) {
+            // The items after a removed one move up: check the whole list instead.
+            (Site::Item { index, .. }, Some(list_path)) => {
+                let Some(Value::List(mut items)) = crate::navigate::get(&self.value, &list_path)
+                else {
+                    return Err(EditError::Unrepresentable {
+                        path: path.clone(),
+                        reason: "the list holding this item is not the one the file reads".into(),
+                    });
+                };
+                items.remove(index);
+                self.apply(&list_path, splice, Some(&Value::List(items)))?;
+            }
+            _ => self.apply(path, splice, None)?,
+        }
         Ok(true)
     }
 

@@ -182,12 +182,13 @@ impl<'a> Cursor<'a> {
         };
         let hi = hex4(self, self.pos).ok_or_else(|| bad(self))?;
         self.pos += 4;
-        if (0xD800..0xDC00).contains(&hi) && self.starts_with("\\u") {
-            if let Some(lo) = hex4(self, self.pos + 2).filter(|l| (0xDC00..0xE000).contains(l)) {
-                self.pos += 6;
-                return char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                    .ok_or_else(|| bad(self));
-            }
+        if (0xD800..0xDC00).contains(&hi)
+            && self.starts_with("\\u")
+            && let Some(lo) = hex4(self, self.pos + 2).filter(|l| (0xDC00..0xE000).contains(l))
+        {
+            self.pos += 6;
+            return char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                .ok_or_else(|| bad(self));
         }
         Ok(char::from_u32(hi).unwrap_or('\u{fffd}'))
     }

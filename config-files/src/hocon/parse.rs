@@ -129,6 +129,11 @@ impl Parser<'_> {
                     }
                 }
                 b'}' if open.is_some() => {}
+                b'}' => {
+                    return Err(self.c.err(
+                        "'}' without a matching '{': remove it, or open the object it closes",
+                    ));
+                }
                 _ if self.c.at_end() => {}
                 _ => {
                     return Err(self.c.err(
