@@ -7,6 +7,10 @@
 //! order, indentation, CRLF line endings, a byte-order mark and the presence or absence of
 //! a final newline all stay).
 //!
+//! HOCON is read as Configurate reads it and edited the same way; its substitutions
+//! (`${…}`, `${?…}`) and `include` lines are never resolved: a substitution flattens to its
+//! raw text as a string, an include adds nothing (see the `hocon` module's documentation).
+//!
 //! Map of the crate:
 //! - [`format`]: the [`Format`] enum and detection from a file name.
 //! - [`document`]: [`Document`], the one entry point, dispatching to a module per format.

@@ -12,7 +12,11 @@
 //! Kept as written, never resolved: a value holding a substitution flattens to its raw
 //! text as a string (`b = ${a}` reads as `b: "${a}"`, `${base} x` as `"${base} x"`); an
 //! `include` line adds nothing (no other file is read). Refused with line and column: `+=`,
-//! a list at the top level, anything Typesafe Config refuses that this reader notices.
+//! a list at the top level, a value on the line after its separator.
+//!
+//! Deliberately more lenient than Typesafe Config: an unquoted value may hold `:`, `=`,
+//! `!`, `@`, `*`, `&`, `?`, `^`, `+`, `` ` `` and `\` (`jdbc:mysql` is one string; `//`
+//! still starts a comment, as in the spec).
 //!
 //! Written: an edit is a splice. A scalar's own bytes are replaced (a string keeps its
 //! quoting style when it can: unquoted stays unquoted when it still reads back as the same

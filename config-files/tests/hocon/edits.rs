@@ -228,3 +228,28 @@ fn type_errors_name_the_path() {
         Err(EditError::Root)
     ));
 }
+
+#[test]
+fn crlf_files_keep_crlf_in_new_lines() {
+    let text = "a {\r\n    b=1\r\n}\r\n";
+    assert_eq!(
+        set(text, "a.c", Value::Int(2)),
+        "a {\r\n    b=1\r\n    c=2\r\n}\r\n"
+    );
+    assert_eq!(set(text, "a.b", Value::Int(5)), "a {\r\n    b=5\r\n}\r\n");
+    let mut doc = parse(text);
+    assert!(doc.remove(&path("a.b")).unwrap());
+    assert_eq!(doc.to_string(), "a {\r\n}\r\n");
+}
+
+#[test]
+fn lines_of_names_the_key_through_the_end_of_its_value() {
+    let doc = parse("a = 1\nb {\n  c = [\n    x\n  ]\n}\nd.e = 2\n");
+    assert_eq!(doc.lines_of(&path("a")), Some((1, 1)));
+    assert_eq!(doc.lines_of(&path("b")), Some((2, 6)));
+    assert_eq!(doc.lines_of(&path("b.c")), Some((3, 5)));
+    assert_eq!(doc.lines_of(&path("b.c[0]")), Some((4, 4)));
+    assert_eq!(doc.lines_of(&path("d.e")), Some((7, 7)));
+    assert_eq!(doc.lines_of(&path("d")), None);
+    assert_eq!(doc.lines_of(&path("missing")), None);
+}
