@@ -127,13 +127,22 @@ pub(super) fn starts_line(text: &str, offset: usize) -> bool {
         .all(|b| matches!(b, b' ' | b'\t' | 0xEF | 0xBB | 0xBF))
 }
 
-/// A key part: unquoted when it is plain (letters, digits, `-`, `_`), else quoted.
+/// A key part, as Configurate (Typesafe Config's renderer) writes it: unquoted when
+/// [`plain`], else quoted (so `"default_format"`, `"carbon:help"`).
 pub(super) fn key(k: &str) -> String {
-    let plain = !k.is_empty()
-        && k != "include"
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
-    if plain { k.to_string() } else { quoted(k) }
+    if plain(k) { k.to_string() } else { quoted(k) }
+}
+
+/// Typesafe Config's rule for text it leaves unquoted: letters, digits and `-`, not
+/// starting with a digit or `-`, nor with `include`, `true`, `false` or `null`.
+fn plain(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+        && !["include", "true", "false", "null"]
+            .iter()
+            .any(|w| s.starts_with(w))
+        && s.chars()
+            .all(|c| c.is_alphabetic() || c.is_ascii_digit() || c == '-')
 }
 
 /// A dotted key path.
@@ -141,14 +150,16 @@ pub(super) fn key_path(parts: &[String]) -> String {
     parts.iter().map(|p| key(p)).collect::<Vec<_>>().join(".")
 }
 
-/// A string value. Quoted (as Configurate writes new values), unless it replaces an
-/// unquoted string and reads back the same unquoted, or a triple-quoted one and can stay so.
+/// A string value. In place of an existing string its style is kept: quoted stays quoted,
+/// unquoted stays unquoted while it reads back the same, triple-quoted stays so while it
+/// can. A new string is written as Configurate writes it: unquoted when [`plain`].
 fn string(s: &str, like: Option<Style>) -> String {
     match like {
         Some(Style::Unquoted) if safe_unquoted(s) => s.to_string(),
         Some(Style::TripleQuoted) if !s.contains("\"\"\"") && !s.ends_with('"') => {
             format!("\"\"\"{s}\"\"\"")
         }
+        None if plain(s) => s.to_string(),
         _ => quoted(s),
     }
 }

@@ -62,11 +62,11 @@ fn edits_inside_a_dotted_key_object() {
     let new = set(text, "server.net.motd", s("hi"));
     assert_eq!(
         new,
-        "server.net.port = 25565\nserver.net.host = \"0.0.0.0\"\nserver.net.motd = \"hi\"\nother = 1\n"
+        "server.net.port = 25565\nserver.net.host = \"0.0.0.0\"\nserver.net.motd = hi\nother = 1\n"
     );
     let new = set(text, "server.name", s("lobby"));
     assert_eq!(inserted_lines(text, &new), vec![2]);
-    assert!(new.contains("\nserver.name = \"lobby\"\n"), "{new}");
+    assert!(new.contains("\nserver.name = lobby\n"), "{new}");
 }
 
 #[test]
@@ -75,7 +75,7 @@ fn adding_a_key_into_an_existing_object_uses_its_indentation() {
     let text = "a {\n    b=1\n    c {\n        d=2\n    }\n}\ntail=0\n";
     assert_eq!(
         set(text, "a.c.e", s("x")),
-        "a {\n    b=1\n    c {\n        d=2\n        e=\"x\"\n    }\n}\ntail=0\n"
+        "a {\n    b=1\n    c {\n        d=2\n        e=x\n    }\n}\ntail=0\n"
     );
     // A new nested object, in the file's `key {` style.
     assert_eq!(
@@ -116,10 +116,10 @@ fn appending_to_a_list_follows_its_layout() {
         set("l = [1, 2]\n", "l[2]", Value::Int(3)),
         "l = [1, 2, 3]\n"
     );
-    assert_eq!(set("l = []\n", "l[0]", s("x")), "l = [\"x\"]\n");
+    assert_eq!(set("l = []\n", "l[0]", s("x")), "l = [x]\n");
     assert_eq!(
         set("l=[\n    a,\n    b\n]\n", "l[2]", s("c")),
-        "l=[\n    a,\n    b,\n    \"c\"\n]\n"
+        "l=[\n    a,\n    b,\n    c\n]\n"
     );
     let mut doc = parse("l = [1]\n");
     let err = doc.set(&path("l[5]"), &Value::Int(1)).unwrap_err();
@@ -139,7 +139,7 @@ fn include_and_substitution_lines_are_kept_after_edits() {
     doc.remove(&path("base")).unwrap();
     assert_eq!(
         doc.to_string(),
-        "include \"defaults.conf\"\npath = ${base}/bin\nopt = ${?HOME}\nport = 2\nadded = \"x\"\n"
+        "include \"defaults.conf\"\npath = ${base}/bin\nopt = ${?HOME}\nport = 2\nadded = x\n"
     );
     // Setting the raw text a substitution reads as changes nothing.
     let mut doc = parse(text);
@@ -252,4 +252,20 @@ fn lines_of_names_the_key_through_the_end_of_its_value() {
     assert_eq!(doc.lines_of(&path("d.e")), Some((7, 7)));
     assert_eq!(doc.lines_of(&path("d")), None);
     assert_eq!(doc.lines_of(&path("missing")), None);
+}
+
+#[test]
+fn new_keys_and_strings_are_quoted_as_configurate_writes_them() {
+    let new = set("a=1\n", "default_format", s("plain-word"));
+    assert_eq!(new, "a=1\n\"default_format\"=plain-word\n");
+    let new = set("a=1\n", "carbon:help", s("two words"));
+    assert_eq!(new, "a=1\n\"carbon:help\"=\"two words\"\n");
+    for (value, text) in [
+        ("true", "\"true\""),
+        ("10", "\"10\""),
+        ("-x", "\"-x\""),
+        ("", "\"\""),
+    ] {
+        assert_eq!(set("a=1\n", "b", s(value)), format!("a=1\nb={text}\n"));
+    }
 }
