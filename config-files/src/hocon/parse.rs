@@ -195,7 +195,9 @@ impl Parser<'_> {
 
     fn field(&mut self, depth: usize) -> Result<Field, ParseError> {
         let (path, key_span) = self.key_path()?;
-        self.c.skip_spaces();
+        // As in Typesafe Config, line breaks and comments may stand between the key, the
+        // separator and the value.
+        self.c.skip_blank();
         let separator = match self.c.peek() {
             b'{' => Separator::None,
             b'=' => Separator::Equals,
@@ -207,14 +209,24 @@ impl Parser<'_> {
             }
             _ => {
                 let key = &self.c.text[key_span.clone()];
-                return Err(self.c.err(format!(
-                    "expected '=', ':' or '{{' after the key `{key}`: write `{key} = value`"
-                )));
+                return Err(self.c.err_at(
+                    key_span.end,
+                    format!(
+                        "expected '=', ':' or '{{' after the key `{key}`: write `{key} = value`"
+                    ),
+                ));
             }
         };
         if separator != Separator::None {
             self.c.pos += 1;
-            self.c.skip_spaces();
+            let after = self.c.pos;
+            self.c.skip_blank();
+            if self.c.at_end() || matches!(self.c.peek(), b'}' | b']' | b',') {
+                return Err(self.c.err_at(
+                    after,
+                    "expected a value after the separator: write key = value",
+                ));
+            }
         }
         let value = self.value(depth + 1)?;
         Ok(Field {

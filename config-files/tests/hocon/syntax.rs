@@ -83,6 +83,18 @@ fn arrays_with_commas_line_breaks_and_nesting() {
 }
 
 #[test]
+fn line_breaks_and_comments_between_key_separator_and_value() {
+    let text = "a =\n  1\nb # why\n{\n  c = 2\n}\nd\n  : three\n";
+    assert_eq!(get(text, "a"), Some(Value::Int(1)));
+    assert_eq!(get(text, "b.c"), Some(Value::Int(2)));
+    assert_eq!(get(text, "d"), Some(s("three")));
+    assert_eq!(
+        super::set(text, "a", Value::Int(5)),
+        text.replace("  1", "  5")
+    );
+}
+
+#[test]
 fn a_braced_root_and_a_crlf_file_with_a_bom() {
     assert_eq!(get("{\n  a = 1\n}\n", "a"), Some(Value::Int(1)));
     assert_eq!(
@@ -138,7 +150,8 @@ fn bad_input_is_refused_with_line_and_column() {
         ("[1, 2]\n", 1, 1, "top level"),
         ("a = 1 }\n", 1, 7, "without a matching"),
         ("a = {x = 1} y\n", 1, 13, "cannot join"),
-        ("a = \n", 1, 5, "expected a value"),
+        ("a = \n", 1, 4, "expected a value"),
+        ("a = # c\n}\n", 1, 4, "expected a value"),
         ("a. = 1\n", 1, 3, "cannot end with '.'"),
     ];
     for (text, line, column, what) in cases {
