@@ -39,6 +39,7 @@ impl HoconDocument {
             Found::Missing { place, depth } => self.insert(path, place, depth, value)?,
             Found::Blocked { node, site, depth } => self.blocked(path, node, site, depth, value)?,
             Found::Implicit { .. } => return Err(dotted_object(path)),
+            Found::Appended { .. } => return Err(appended(path)),
         };
         self.apply(path, splice, Some(value))
     }
@@ -50,6 +51,7 @@ impl HoconDocument {
         let (node, site) = match find(&self.tree, path.segments()) {
             Found::Value { node, site } => (node, site),
             Found::Implicit { .. } => return Err(dotted_object(path)),
+            Found::Appended { .. } => return Err(appended(path)),
             Found::Missing { .. } | Found::Blocked { .. } => return Ok(false),
         };
         let range = self.removal(self.site_start(node, site), self.node(node).end);
@@ -405,6 +407,15 @@ impl HoconDocument {
         }
         *self = edited;
         Ok(())
+    }
+}
+
+fn appended(path: &KeyPath) -> EditError {
+    EditError::Unrepresentable {
+        path: path.clone(),
+        reason: "this list is built with += lines, which homeamp keeps as written; \
+                 write it out as one list (key = [ … ]) to edit it"
+            .into(),
     }
 }
 

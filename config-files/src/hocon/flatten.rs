@@ -9,7 +9,7 @@
 use homeamp_schemas::Value;
 use indexmap::IndexMap;
 
-use super::tree::{Id, Kind, Member, Tree};
+use super::tree::{Id, Kind, Member, Separator, Tree};
 
 pub(super) fn value(tree: &Tree, text: &str, id: Id) -> Value {
     let node = &tree.nodes[id];
@@ -18,7 +18,12 @@ pub(super) fn value(tree: &Tree, text: &str, id: Id) -> Value {
             let mut map = IndexMap::new();
             for member in &object.members {
                 if let Member::Field(f) = member {
-                    insert_path(&mut map, &f.path, value(tree, text, f.value));
+                    let v = value(tree, text, f.value);
+                    if f.separator == Separator::Append {
+                        append_path(&mut map, &f.path, v);
+                    } else {
+                        insert_path(&mut map, &f.path, v);
+                    }
                 }
             }
             Value::Map(map)
@@ -73,6 +78,29 @@ fn concat(tree: &Tree, text: &str, id: Id, parts: &[Id]) -> Value {
             Value::String(out)
         }
     }
+}
+
+/// `path += value`: pushed onto the list at `path`, or a new list `[value]` in place of
+/// anything else (Typesafe Config refuses a non-list there; this reader keeps going).
+fn append_path(map: &mut IndexMap<String, Value>, path: &[String], value: Value) {
+    let mut cur = &*map;
+    let mut existing = None;
+    for (i, k) in path.iter().enumerate() {
+        match cur.get(k) {
+            Some(Value::Map(m)) if i + 1 < path.len() => cur = m,
+            Some(v) if i + 1 == path.len() => existing = Some(v),
+            _ => break,
+        }
+    }
+    let list = match existing {
+        Some(Value::List(items)) => {
+            let mut items = items.clone();
+            items.push(value);
+            items
+        }
+        _ => vec![value],
+    };
+    insert_path(map, path, Value::List(list));
 }
 
 /// Sets `path` in `map`, merging an object given again into the earlier one.

@@ -4,7 +4,7 @@
 
 use homeamp_schemas::Segment;
 
-use super::tree::{Id, Kind, Member, Tree};
+use super::tree::{Id, Kind, Member, Separator, Tree};
 
 /// Where a value sits: the field that gives it, or its place in a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +42,9 @@ pub(super) enum Found {
         site: Option<Site>,
         depth: usize,
     },
+    /// The path leads to or through a list built with `+=`, which has no text of its own
+    /// to edit.
+    Appended { depth: usize },
     /// The path names an object that exists only through dotted keys (`a.b = 1` makes
     /// `a`), with no `{ }` of its own to replace.
     Implicit { depth: usize },
@@ -112,6 +115,11 @@ fn in_object(tree: &Tree, object: Id, path: &[Segment], depth: usize) -> Found {
             continue;
         }
         let site = Site::Field { object, index };
+        if shared == field.path.len() && field.separator == Separator::Append {
+            return Found::Appended {
+                depth: depth + shared,
+            };
+        }
         if shared == field.path.len() {
             let found = descend(
                 tree,

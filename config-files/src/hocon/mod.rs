@@ -11,8 +11,9 @@
 //!
 //! Kept as written, never resolved: a value holding a substitution flattens to its raw
 //! text as a string (`b = ${a}` reads as `b: "${a}"`, `${base} x` as `"${base} x"`); an
-//! `include` line adds nothing (no other file is read). Refused with line and column: `+=`
-//! and a list at the top level. As in Typesafe Config, line breaks and comments may stand
+//! `include` line adds nothing (no other file is read). `key += value` appends to the list
+//! at `key` when read; such a list is not edited (a typed error says to write it out).
+//! Refused with line and column: a list at the top level. As in Typesafe Config, line breaks and comments may stand
 //! between a key, its separator and its value.
 //!
 //! Deliberately more lenient than Typesafe Config: an unquoted value may hold `:`, `=`,

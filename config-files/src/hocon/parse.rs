@@ -203,9 +203,8 @@ impl Parser<'_> {
             b'=' => Separator::Equals,
             b':' => Separator::Colon,
             b'+' if self.c.starts_with("+=") => {
-                return Err(self.c.err(
-                    "'+=' (append to a list) is not supported: write the whole list as key = [ … ]",
-                ));
+                self.c.pos += 1;
+                Separator::Append
             }
             _ => {
                 let key = &self.c.text[key_span.clone()];

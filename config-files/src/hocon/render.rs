@@ -38,6 +38,7 @@ impl Layout {
                     continue;
                 }
                 match f.separator {
+                    Separator::Append => {}
                     Separator::None => {
                         object_separator.get_or_insert_with(|| between.to_string());
                     }

@@ -69,6 +69,8 @@ pub(super) enum Separator {
     Colon,
     /// `key { ... }`: no separator before an object.
     None,
+    /// `key += value`: appends to the list at `key` (or starts one).
+    Append,
 }
 
 #[derive(Debug)]

@@ -84,6 +84,7 @@ fn flattened_syntax_samples_agree_with_the_hocon_crate() {
         "n = null\nneg = -5\nexp = 1e3\nempty = []\nnone = {}\n",
         "a = 1, b = 2\nc { d = 1, e = 2 }\n",
         "a =\n  1\nb\n{\n  c = 2\n}\n",
+        "l = [1]\nl += 2\nm += x\n",
         "w = 10 seconds\nv = 1.2.3\nq = \"a\" b \"c\"\n",
     ];
     for text in samples {
