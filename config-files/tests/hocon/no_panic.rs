@@ -67,9 +67,19 @@ fn exercise(text: &str) {
     let leaves = doc.flatten();
     for (p, _) in leaves.iter().take(3) {
         let mut d = Document::parse(Format::Hocon, text).unwrap();
-        let _ = d.set(p, &Value::String("v \"w\"\n".into()));
+        let v = Value::String("v \"w\"\n".into());
+        if d.set(p, &v).is_ok() {
+            // A kept edit reads back: the new value, and the same text printed again.
+            assert_eq!(d.get(p), Some(v), "{text:?}");
+            let again = Document::parse(Format::Hocon, &d.to_string()).unwrap();
+            assert_eq!(again.flatten(), d.flatten(), "{text:?}");
+        }
         let _ = d.set(&p.key("new"), &Value::Int(1));
-        let _ = d.remove(p);
+        // (A removed list item's place is taken by the next one.)
+        let is_key = matches!(p.last(), Some(homeamp_configfiles::Segment::Key(_)));
+        if d.remove(p).unwrap_or(false) && is_key {
+            assert_eq!(d.get(p), None, "{text:?}");
+        }
         let _ = d.lines_of(p);
     }
     let _ = doc.set(
@@ -78,12 +88,20 @@ fn exercise(text: &str) {
     );
 }
 
+/// Mutations per fixture: 300, or `HOCON_FUZZ_ROUNDS` for a longer run by hand.
+fn rounds() -> usize {
+    std::env::var("HOCON_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(300)
+}
+
 #[test]
 fn mutated_fixtures_never_panic() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for (_, text) in fixtures() {
         let bytes = text.as_bytes();
-        for _ in 0..300 {
+        for _ in 0..rounds() {
             let mut t = String::from_utf8_lossy(bytes).into_owned();
             for _ in 0..1 + rng.below(3) {
                 let at = rng.below(t.len() + 1);
@@ -107,7 +125,7 @@ fn mutated_fixtures_never_panic() {
 #[test]
 fn token_soup_never_panics() {
     let mut rng = Rng(42);
-    for _ in 0..4000 {
+    for _ in 0..rounds() * 12 {
         let n = 1 + rng.below(24);
         let t: String = (0..n).map(|_| TOKENS[rng.below(TOKENS.len())]).collect();
         exercise(&t);
