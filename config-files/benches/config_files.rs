@@ -1,4 +1,5 @@
-//! Flatten throughput over the whole corpus, and one `set` on EssentialsX's `config.yml`.
+//! Flatten throughput over the whole corpus, one `set` on EssentialsX's `config.yml`, and
+//! HOCON parse + flatten and one `set` on CarbonChat's `config.conf` (the test fixture).
 //! Figures are recorded in BENCHMARKS.md ("config-files").
 
 use std::hint::black_box;
@@ -66,5 +67,31 @@ fn set_one_value(c: &mut Criterion) {
     drop(doc);
 }
 
-criterion_group!(benches, flatten_corpus, set_one_value);
+fn hocon(c: &mut Criterion) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hocon/config.conf");
+    let text = std::fs::read_to_string(fixture).expect("carbonchat config.conf");
+    let mut group = c.benchmark_group("hocon");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("carbonchat_config_parse_and_flatten", |b| {
+        b.iter(|| {
+            let doc = Document::parse(Format::Hocon, black_box(&text)).expect("parses");
+            black_box(doc.flatten())
+        })
+    });
+    group.finish();
+    let path = KeyPath::parse("clear-chat-settings.iterations").expect("path");
+    c.bench_function("hocon/carbonchat_config_set", |b| {
+        b.iter_batched(
+            || Document::parse(Format::Hocon, &text).expect("parses"),
+            |mut d| {
+                d.set(black_box(&path), black_box(&Value::Int(60)))
+                    .expect("set");
+                d
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+}
+
+criterion_group!(benches, flatten_corpus, set_one_value, hocon);
 criterion_main!(benches);

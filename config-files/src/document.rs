@@ -75,7 +75,7 @@ impl Document {
             Inner::Properties(d) => d.lines_of(path),
             Inner::Toml(d) => d.lines_of(path),
             Inner::Json(d) => d.lines_of(path),
-            Inner::Hocon(_) => None,
+            Inner::Hocon(d) => d.lines_of(path),
         }
     }
 
@@ -87,9 +87,7 @@ impl Document {
             Inner::Properties(d) => d.set(path, value),
             Inner::Toml(d) => d.set(path, value),
             Inner::Json(d) => d.set(path, value),
-            Inner::Hocon(_) => Err(EditError::ReadOnly {
-                format: Format::Hocon,
-            }),
+            Inner::Hocon(d) => d.set(path, value),
         }
     }
 
@@ -100,9 +98,7 @@ impl Document {
             Inner::Properties(d) => d.remove(path),
             Inner::Toml(d) => d.remove(path),
             Inner::Json(d) => d.remove(path),
-            Inner::Hocon(_) => Err(EditError::ReadOnly {
-                format: Format::Hocon,
-            }),
+            Inner::Hocon(d) => d.remove(path),
         }
     }
 

@@ -32,8 +32,6 @@ impl ParseError {
 /// Why an edit was refused. The document is unchanged when an edit fails.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EditError {
-    #[error("{format} files are read-only here: homeamp can read them but not edit them")]
-    ReadOnly { format: Format },
     #[error("cannot edit the document root itself; name a key")]
     Root,
     #[error("{path}: {parent} is a {found}, not a map or list, so it has no {segment}")]
@@ -61,4 +59,8 @@ pub enum EditError {
     },
     #[error("{path}: {reason}")]
     Unrepresentable { path: KeyPath, reason: String },
+    #[error(
+        "{path}: the edit was not kept because {reason}; the file is unchanged (edit this value by hand)"
+    )]
+    NotKept { path: KeyPath, reason: String },
 }

@@ -1,5 +1,5 @@
 //! Lossless read, flatten and edit of plugin config files: YAML (as SnakeYAML reads it),
-//! Java `.properties`, TOML, JSON, and HOCON (read-only).
+//! Java `.properties`, TOML, JSON, and HOCON (as Configurate reads and writes it).
 //!
 //! Bytes in, bytes out: this crate never touches the filesystem. A [`Document`] keeps the
 //! exact text it was given; [`Document::to_string`] returns it byte for byte until an edit,
@@ -7,10 +7,14 @@
 //! order, indentation, CRLF line endings, a byte-order mark and the presence or absence of
 //! a final newline all stay).
 //!
+//! HOCON is read as Configurate reads it and edited the same way; its substitutions
+//! (`${…}`, `${?…}`) and `include` lines are never resolved: a substitution flattens to its
+//! raw text as a string, an include adds nothing (see the `hocon` module's documentation).
+//!
 //! Map of the crate:
 //! - [`format`]: the [`Format`] enum and detection from a file name.
 //! - [`document`]: [`Document`], the one entry point, dispatching to a module per format.
-//! - `yaml/`, `properties.rs`, `toml.rs`, `json.rs`, `hocon.rs`: one module per format.
+//! - `yaml/`, `properties.rs`, `toml.rs`, `json.rs`, `hocon/`: one module per format.
 //! - [`navigate`]: `get` and `flatten` over values, shared by every format.
 //! - [`error`]: [`ParseError`] (line and column) and [`EditError`].
 //! - [`position`]: byte offsets to lines and columns, line-ending detection.

@@ -51,9 +51,12 @@ fn corpus_files() -> Vec<CorpusFile> {
             let Some(format) = Format::from_path(&path) else {
                 continue;
             };
-            if format != Format::Yaml {
+            // YAML and HOCON only for now: with every format, `removing_a_key_changes_nothing_else`
+            // fails on nv-survival-spark/config.json (removing a last JSON member edits the comma line
+            // before it, which that test does not allow yet).
+            if !matches!(format, Format::Yaml | Format::Hocon) {
                 continue;
-            } // TEMP
+            }
             let rel = path
                 .strip_prefix(corpus_dir())
                 .unwrap()

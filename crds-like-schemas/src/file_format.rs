@@ -17,7 +17,8 @@ pub enum FileFormat {
     Properties,
     Toml,
     Json,
-    /// HOCON (`.conf`, used by Velocity-era plugins such as CarbonChat): read, not edited.
+    /// HOCON (`.conf`, `.hocon`; Configurate's format, used by Velocity- and Sponge-era
+    /// plugins such as CarbonChat): read and edited losslessly like the others.
     Hocon,
 }
 
@@ -73,9 +74,11 @@ impl FileFormat {
         Self::from_extension(path.as_ref().extension()?.to_str()?)
     }
 
-    /// False for formats homeamp reads but does not edit (HOCON).
+    /// Whether homeamp edits files of this format: every format it reads (HOCON too, since
+    /// the lossless HOCON editor); kept so callers need not change if a read-only format
+    /// is added again.
     pub fn is_editable(self) -> bool {
-        !matches!(self, FileFormat::Hocon)
+        true
     }
 }
 

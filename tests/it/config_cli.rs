@@ -251,20 +251,23 @@ fn format_comes_from_the_extension_or_as() {
 }
 
 #[test]
-fn hocon_is_read_only() {
+fn hocon_is_edited_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let conf = write(
         dir.path(),
         "global.conf",
-        "settings {\n    enabled=true\n}\n",
+        "# channel\nsettings {\n    enabled=true # on\n    name=${?NAME}\n}\n",
     );
     assert_eq!(
         stdout(&run(&["config", "get", arg(&conf), "settings.enabled"])),
         "true\n"
     );
     let out = run(&["config", "set", arg(&conf), "settings.enabled", "false"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        fs::read_to_string(&conf).unwrap(),
+        "# channel\nsettings {\n    enabled=false # on\n    name=${?NAME}\n}\n"
+    );
 }
 
 #[test]
