@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::apply::seen::SeenJobs;
+use crate::spool::Spool;
 use crate::artifact::{ArtifactSource, LocalArtifacts};
 use crate::config::AgentConfig;
 use crate::digest::{same_digest, sha256_hex};
@@ -36,6 +37,8 @@ pub struct Agent {
     /// instance → digest of the files and plugins last reported.
     reported: Mutex<HashMap<String, String>>,
     pub(crate) seen: SeenJobs,
+    /// Job results the host has not taken yet.
+    pub(crate) spool: Spool,
     pub(crate) artifacts: Box<dyn ArtifactSource>,
 }
 
@@ -72,7 +75,12 @@ impl Agent {
         if let Err(e) = seen.prune(Timestamp::now()) {
             tracing::warn!(error = %e, "could not prune old job records");
         }
+        let spool = Spool::open(&config.state_dir).map_err(|source| AgentError::StateDir {
+            path: config.state_dir.join("spool"),
+            source,
+        })?;
         let agent = Self {
+            spool,
             config,
             driver,
             instances: RwLock::default(),
@@ -243,16 +251,28 @@ impl Agent {
         link: &L,
         signed: SignedJob,
     ) -> JobResult {
+        let (instance, rescan) = (
+            signed.envelope.instance.clone(),
+            matches!(signed.envelope.spec, JobSpec::Rescan),
+        );
+        let result = self.run_job(signed).await;
+        if let Err(e) = link.job_result(&result).await {
+            tracing::warn!(job_id = %result.job_id, error = %e, "could not send a job result");
+        }
+        self.after_job(link, &result, &instance, rescan).await;
+        result
+    }
+
+    /// Applies a job on a blocking thread; a panic inside is a failed result.
+    pub async fn run_job(self: &Arc<Self>, signed: SignedJob) -> JobResult {
         let agent = self.clone();
-        let instance = signed.envelope.instance.clone();
         let (job_id, attempt) = (signed.envelope.job_id.clone(), signed.envelope.attempt);
-        let rescan = matches!(signed.envelope.spec, JobSpec::Rescan);
-        let result = match tokio::task::spawn_blocking(move || agent.apply(&signed)).await {
+        match tokio::task::spawn_blocking(move || agent.apply(&signed)).await {
             Ok(result) => result,
             Err(e) => {
                 // A panic inside apply: reported as a failure so the host can retry.
                 tracing::error!(error = %e, "applying a job panicked");
-                return JobResult {
+                JobResult {
                     job_id,
                     attempt,
                     status: homeamp_schemas::report::JobStatus::Failed,
@@ -261,19 +281,31 @@ impl Agent {
                     changed: false,
                     result_sha256: Default::default(),
                     finished_at: Timestamp::now(),
-                };
+                }
             }
-        };
-        if let Err(e) = link.job_result(&result).await {
-            tracing::warn!(job_id = %result.job_id, error = %e, "could not send a job result");
         }
+    }
+
+    /// After a job that changed something (or a rescan job): scans and reports the
+    /// instance, so the host sees the new state without waiting for the watch.
+    pub async fn after_job<L: HostLink>(
+        self: &Arc<Self>,
+        link: &L,
+        result: &JobResult,
+        instance: &str,
+        rescan: bool,
+    ) {
         if (result.changed || rescan)
-            && self.instance(&instance).is_some()
-            && let Err(e) = self.scan_and_report(link, &instance, rescan).await
+            && self.instance(instance).is_some()
+            && let Err(e) = self.scan_and_report(link, instance, rescan).await
         {
             tracing::warn!(instance = %instance, error = %e, "rescan after a job failed");
         }
-        result
+    }
+
+    /// The results waiting for the host.
+    pub fn spool(&self) -> &Spool {
+        &self.spool
     }
 
     /// Sends one heartbeat.

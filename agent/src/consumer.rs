@@ -1,5 +1,6 @@
 //! An agent's side of the job bus: read its server's jobs, apply each, report the result
-//! over the agent's link, then acknowledge. Entries left unacknowledged (an apply that
+//! over the agent's link, then acknowledge; a result the host does not take waits in the
+//! [`spool`](crate::spool), unacknowledged, and goes first once the host is back. Entries left unacknowledged (an apply that
 //! died halfway) are reclaimed after [`RECLAIM_AFTER`]; redelivery is harmless because
 //! jobs are idempotent and replays are recognised by job id.
 
@@ -7,10 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use homeamp_bus::JobBus;
-use homeamp_schemas::job::SignedJob;
+use homeamp_schemas::job::{JobSpec, SignedJob};
+use homeamp_schemas::report::JobResult;
 use tokio_util::sync::CancellationToken;
 
-use crate::{Agent, HostLink};
+use crate::spool::Spooled;
+use crate::{Agent, HostLink, LinkError};
 
 /// Entries unacknowledged this long are taken back (an apply that died halfway).
 pub const RECLAIM_AFTER: Duration = Duration::from_secs(60);
@@ -25,6 +28,7 @@ pub async fn run<L: HostLink>(
 ) {
     let consumer = agent.config().consumer.clone();
     loop {
+        flush_spool(bus.as_ref(), &agent, link.as_ref(), &server).await;
         let read = tokio::select! {
             _ = shutdown.cancelled() => return,
             read = bus.read(&server, &consumer, 16, Duration::from_secs(1)) => read,
@@ -44,18 +48,94 @@ pub async fn run<L: HostLink>(
             }
         }
         for delivery in deliveries {
+            if agent.spool().holds_entry(&delivery.id) {
+                // Reclaimed while its result waits in the spool: the spool acknowledges it.
+                continue;
+            }
             match serde_json::from_slice::<SignedJob>(&delivery.payload) {
                 Ok(job) => {
-                    let result = agent.process_job(link.as_ref(), job).await;
+                    let instance = job.envelope.instance.clone();
+                    let rescan = matches!(job.envelope.spec, JobSpec::Rescan);
+                    let result = agent.run_job(job).await;
                     tracing::debug!(job = %result.job_id, status = ?result.status, "job done");
+                    deliver(bus.as_ref(), &agent, link.as_ref(), &server, &result, delivery.id)
+                        .await;
+                    agent.after_job(link.as_ref(), &result, &instance, rescan).await;
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, entry = %delivery.id, "dropping an unreadable job")
+                    tracing::warn!(error = %e, entry = %delivery.id, "dropping an unreadable job");
+                    ack(bus.as_ref(), &server, &delivery.id).await;
                 }
             }
-            if let Err(e) = bus.ack(&server, std::slice::from_ref(&delivery.id)).await {
-                tracing::warn!(error = %e, "acknowledging a job failed");
+        }
+    }
+}
+
+async fn ack(bus: &dyn JobBus, server: &str, entry: &str) {
+    if let Err(e) = bus.ack(server, &[entry.to_string()]).await {
+        tracing::warn!(error = %e, "acknowledging a job failed");
+    }
+}
+
+/// Hands `result` to the host and acknowledges its entry; when the host does not take it
+/// (or older results still wait), keeps it in the spool instead, unacknowledged.
+async fn deliver<L: HostLink>(
+    bus: &dyn JobBus,
+    agent: &Agent,
+    link: &L,
+    server: &str,
+    result: &JobResult,
+    entry: String,
+) {
+    if agent.spool().is_empty() {
+        match link.job_result(result).await {
+            Ok(()) => return ack(bus, server, &entry).await,
+            Err(e) if permanent(&e) => {
+                tracing::warn!(job_id = %result.job_id, error = %e, "the host refused a job result");
+                return ack(bus, server, &entry).await;
             }
+            Err(e) => {
+                tracing::warn!(job_id = %result.job_id, error = %e, "the host did not take a job result; spooling it");
+            }
+        }
+    }
+    let item = Spooled {
+        result: result.clone(),
+        entry: Some(entry),
+    };
+    if let Err(e) = agent.spool().push(&item) {
+        // Not acknowledged either: the entry is reclaimed and answered from the job record.
+        tracing::error!(error = %e, "could not spool a job result");
+    }
+}
+
+/// A refusal that sending again cannot change (the host does not know the job, or the
+/// token may not speak for its server): retrying forever would block the spool.
+fn permanent(e: &LinkError) -> bool {
+    matches!(e, LinkError::Refused { status, .. } if (400..500).contains(status) && *status != 408 && *status != 429)
+}
+
+/// Delivers the spooled results in order, acknowledging each one's entry once the host
+/// has it; stops at the first the host does not take.
+pub async fn flush_spool<L: HostLink>(bus: &dyn JobBus, agent: &Agent, link: &L, server: &str) {
+    let pending = match agent.spool().pending() {
+        Ok(p) => p,
+        Err(e) => return tracing::error!(error = %e, "reading the spool failed"),
+    };
+    for (seq, item) in pending {
+        match link.job_result(&item.result).await {
+            Ok(()) => {}
+            Err(e) if permanent(&e) => {
+                tracing::warn!(job_id = %item.result.job_id, error = %e, "the host refused a spooled job result");
+            }
+            Err(_) => return,
+        }
+        if let Err(e) = agent.spool().remove(seq) {
+            tracing::error!(error = %e, "could not remove a delivered result from the spool");
+            return;
+        }
+        if let Some(entry) = &item.entry {
+            ack(bus, server, entry).await;
         }
     }
 }

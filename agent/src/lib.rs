@@ -23,7 +23,8 @@
 //! - [`link`]: [`HostLink`], everything the agent sends the host;
 //!   [`memory_host`]: the in-process implementation; [`http_link`]: over the host's HTTP API.
 //! - [`artifact`]: where plugin JARs come from.
-//! - [`consumer`]: reading the server's jobs from the job bus (`homeamp_bus`).
+//! - [`consumer`]: reading the server's jobs from the job bus (`homeamp_bus`); [`spool`]:
+//!   the results the host has not taken yet, on disk, delivered in order.
 //!
 //! **Invariant:** the agent never touches the database, and never writes outside an
 //! instance's game root (except its own `.homeamp/` history beside it and its state dir).
@@ -42,6 +43,7 @@ pub mod link;
 pub mod memory_host;
 pub mod scan;
 pub mod service;
+pub mod spool;
 pub mod watch;
 
 pub use agent::{Agent, ReportSummary};

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 pub enum Error {
     /// A server binary is not installed.
     #[error(
-        "`{name}` was not found in PATH, /usr/sbin or /usr/bin; run scripts/ensure-test-deps.sh \
-         to install the MariaDB and Redis server packages"
+        "`{name}` was not found in PATH, /usr/sbin or /usr/bin: install the Debian packages \
+         `mariadb-server` and `redis-server` (scripts/ensure-test-deps.sh does)"
     )]
     MissingBinary { name: &'static str },
 

@@ -52,12 +52,18 @@ pub struct MariaDb {
 impl MariaDb {
     /// Starts a new server with a `homeamp` database, on a free port in a temp dir.
     pub fn start() -> Result<Self, Error> {
+        Self::start_in(&std::env::temp_dir())
+    }
+
+    /// As [`MariaDb::start`], with the server's directory made inside `parent` (removed
+    /// when the server is dropped or its owner exits).
+    pub fn start_in(parent: &Path) -> Result<Self, Error> {
         let server = binaries::find("mariadbd")?;
         let client = binaries::find("mariadb")?;
         let template = template(&server)?;
         let dir = tempfile::Builder::new()
             .prefix("homeamp-mariadb-")
-            .tempdir()
+            .tempdir_in(parent)
             .map_err(|e| Error::io("creating a temp dir for MariaDB", e))?;
         copy_dir(&template, &dir.path().join("data"))?;
         let spec = Spec {
@@ -139,6 +145,11 @@ impl MariaDb {
 
     pub fn port(&self) -> u16 {
         self.process.port()
+    }
+
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.pid()
     }
 
     /// The server's directory (data directory in `data/`, its output in `output.log`).

@@ -79,6 +79,10 @@ impl ServerProcess {
         self.dir.path()
     }
 
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Kills the server with SIGKILL (no clean shutdown: this is the crash a test wants)
     /// and waits until it is gone, so its port refuses connections when this returns.
     pub fn kill(&mut self) -> Result<(), Error> {

@@ -18,10 +18,16 @@ pub struct Redis {
 impl Redis {
     /// Starts a new server on a free port in a temp dir.
     pub fn start() -> Result<Self, Error> {
+        Self::start_in(&std::env::temp_dir())
+    }
+
+    /// As [`Redis::start`], with the server's directory made inside `parent` (removed when
+    /// the server is dropped or its owner exits).
+    pub fn start_in(parent: &Path) -> Result<Self, Error> {
         let binary = binaries::find("redis-server")?;
         let dir = tempfile::Builder::new()
             .prefix("homeamp-redis-")
-            .tempdir()
+            .tempdir_in(parent)
             .map_err(|e| Error::io("creating a temp dir for Redis", e))?;
         let spec = Spec {
             name: "redis-server",
@@ -41,6 +47,11 @@ impl Redis {
 
     pub fn port(&self) -> u16 {
         self.process.port()
+    }
+
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.pid()
     }
 
     /// The server's directory (its output in `output.log`).

@@ -212,3 +212,55 @@ fn a_wrong_token_a_foreign_agent_token_and_a_viewer_approving_are_refused() {
     assert_eq!(code, 401);
     assert!(all_synced(&fleet.get("/api/status").1));
 }
+
+fn spooled(fleet: &Distributed) -> usize {
+    std::fs::read_dir(fleet.dir.path().join("state/agent/spool"))
+        .map(|entries| entries.filter_map(Result::ok).count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn results_made_while_the_host_is_down_are_spooled_and_delivered_once_it_returns() {
+    let mut fleet = Distributed::start();
+    fleet.agent.kill();
+    let head = commit_cmi_change(&fleet);
+    let deadline = std::time::Instant::now() + CONVERGE;
+    while !published_not_done(&fleet, AGENT_SERVER, &head) {
+        assert!(std::time::Instant::now() < deadline, "the jobs were not published");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The host goes away with the jobs in Redis; the agent applies them without it.
+    fleet.host.kill();
+    fleet.agent.restart();
+    let deadline = std::time::Instant::now() + CONVERGE;
+    while cmi_files(&fleet, AGENT_SERVER)
+        .iter()
+        .any(|f| alert_timer(f) != 1441)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the agent did not apply its jobs while the host was down:\n{}",
+            fleet.agent.output()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(spooled(&fleet) > 0, "the results wait in the spool");
+    fleet.host.restart();
+    fleet.wait_status(CONVERGE, |s| converged_on(s, &head));
+    assert_eq!(spooled(&fleet), 0, "every spooled result was delivered");
+    let (_, jobs) = fleet.get(&format!("/api/jobs?limit=500&server={AGENT_SERVER}"));
+    for job in jobs["jobs"].as_array().unwrap() {
+        if job["revision"] != head {
+            continue;
+        }
+        assert_eq!(job["status"], "succeeded", "{job}");
+        let (_, detail) = fleet.get(&format!("/api/jobs/{}", job["id"].as_str().unwrap()));
+        let finished = detail["events"]
+            .as_array()
+            .expect("a job's events")
+            .iter()
+            .filter(|e| e["status"] == "succeeded")
+            .count();
+        assert_eq!(finished, 1, "a result stored once: {detail}");
+    }
+}

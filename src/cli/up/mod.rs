@@ -1,6 +1,7 @@
 //! `homeamp up`: the host and a local agent per server in one process, on SQLite and the
 //! in-process job bus.
 
+mod distributed;
 mod progress;
 
 use std::net::SocketAddr;
@@ -69,6 +70,10 @@ pub struct Args {
     /// POST /api/hooks/git accepts them without a bearer token.
     #[arg(long, value_name = "FILE", env = "HOMEAMP_WEBHOOK_SECRET_FILE")]
     webhook_secret_file: Option<PathBuf>,
+    /// With --demo: run the real topology on this machine (Redis, MariaDB, an AMP
+    /// simulator, a `homeamp host` and a `homeamp agent` process) instead of one process.
+    #[arg(long, requires = "demo")]
+    distributed: bool,
     /// Stop once every instance is Synced (for scripts and benchmarks).
     #[arg(long)]
     exit_when_synced: bool,
@@ -182,6 +187,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: Args) -> anyhow::Result<ExitCode> {
+    if args.distributed
+        && let Some(dir) = &args.demo
+    {
+        return distributed::run(dir, args.exit_when_synced).await;
+    }
     let auth = auth(&args)?;
     let setup = setup(&args)?;
     std::fs::create_dir_all(&setup.state_dir)
