@@ -7,6 +7,7 @@ mod support;
 
 mod artifacts_cli;
 mod config_cli;
+mod deployment;
 mod import_cli;
 mod jobs_cli;
 mod plan_cli;
