@@ -10,6 +10,7 @@ mod amp_sim_cli;
 mod artifacts_cli;
 mod config_cli;
 mod distributed_e2e;
+mod deployment;
 mod import_cli;
 mod jobs_cli;
 mod plan_cli;

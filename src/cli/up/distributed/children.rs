@@ -78,8 +78,8 @@ impl Children {
     pub fn exited(&mut self) -> Option<String> {
         self.running
             .iter_mut()
-            .find(|(_, child)| matches!(child.try_wait(), Ok(Some(_))))
-            .map(|(name, _)| name.clone())
+            .find_map(|(name, child)| matches!(child.try_wait(), Ok(Some(_))).then_some(name))
+            .cloned()
     }
 
     /// Stops every child, the last started first.
