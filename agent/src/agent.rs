@@ -16,7 +16,6 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::apply::seen::SeenJobs;
-use crate::spool::Spool;
 use crate::artifact::{ArtifactSource, LocalArtifacts};
 use crate::config::AgentConfig;
 use crate::digest::{same_digest, sha256_hex};
@@ -25,6 +24,7 @@ use crate::driver::{ChangeFeed, ChangeWatch, Driver, Instance, RelPath};
 use crate::error::AgentError;
 use crate::link::{HostLink, LinkError};
 use crate::scan::{ScanCache, scan_instance};
+use crate::spool::Spool;
 use crate::watch::Debouncer;
 
 /// The agent of one physical server.

@@ -58,9 +58,18 @@ pub async fn run<L: HostLink>(
                     let rescan = matches!(job.envelope.spec, JobSpec::Rescan);
                     let result = agent.run_job(job).await;
                     tracing::debug!(job = %result.job_id, status = ?result.status, "job done");
-                    deliver(bus.as_ref(), &agent, link.as_ref(), &server, &result, delivery.id)
+                    deliver(
+                        bus.as_ref(),
+                        &agent,
+                        link.as_ref(),
+                        &server,
+                        &result,
+                        delivery.id,
+                    )
+                    .await;
+                    agent
+                        .after_job(link.as_ref(), &result, &instance, rescan)
                         .await;
-                    agent.after_job(link.as_ref(), &result, &instance, rescan).await;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, entry = %delivery.id, "dropping an unreadable job");

@@ -105,7 +105,9 @@ impl Spool {
 
     /// True when nothing waits.
     pub fn is_empty(&self) -> bool {
-        Self::sequence(&self.dir).map(|s| s.is_empty()).unwrap_or(true)
+        Self::sequence(&self.dir)
+            .map(|s| s.is_empty())
+            .unwrap_or(true)
     }
 }
 
@@ -159,9 +161,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let spool = Spool::open(dir.path()).unwrap();
         spool.push(&result("a")).unwrap();
-        std::fs::write(dir.path().join("spool").join(format!("{:020}.json", 7)), b"{").unwrap();
+        std::fs::write(
+            dir.path().join("spool").join(format!("{:020}.json", 7)),
+            b"{",
+        )
+        .unwrap();
         let pending = spool.pending().unwrap();
         assert_eq!(pending.len(), 1);
-        assert!(dir.path().join("spool").join(format!("{:020}.bad", 7)).exists());
+        assert!(
+            dir.path()
+                .join("spool")
+                .join(format!("{:020}.bad", 7))
+                .exists()
+        );
     }
 }

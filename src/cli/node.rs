@@ -71,20 +71,25 @@ pub async fn agent(
     );
     driver_config.aliases = amp.aliases.clone().into_iter().collect();
     driver_config.history_keep = agent_config.history_keep;
+    // AMP is polled, not watched: a hand edit on the panel is seen within poll_every.
+    agent_config.poll_every = std::time::Duration::from_secs(5);
     let handle = tokio::runtime::Handle::current();
-    let driver = tokio::task::spawn_blocking(move || {
-        homeamp_agent::AmpDriver::connect(driver_config, handle)
+    let url = amp.url.clone();
+    // The driver blocks (see homeamp_agent::driver): connect and discover off the runtime.
+    let (agent, unmanaged) = tokio::task::spawn_blocking(move || {
+        let driver = homeamp_agent::AmpDriver::connect(driver_config, handle)
+            .with_context(|| format!("connecting to the AMP panel {url}"))?;
+        let unmanaged = driver.unmanaged();
+        let agent = homeamp_agent::Agent::with_driver(agent_config, std::sync::Arc::new(driver))
+            .context("starting the agent")?;
+        anyhow::Ok((agent, unmanaged))
     })
-    .await?
-    .with_context(|| format!("connecting to the AMP panel {}", amp.url))?;
-    for unmanaged in driver.unmanaged() {
+    .await??;
+    for unmanaged in unmanaged {
         println!(
             "AMP instance {} ({}) is not managed: {}",
             unmanaged.instance_name, unmanaged.friendly_name, unmanaged.reason
         );
     }
-    // AMP is polled, not watched: a hand edit on the panel is seen within poll_every.
-    agent_config.poll_every = std::time::Duration::from_secs(5);
-    homeamp_agent::Agent::with_driver(agent_config, std::sync::Arc::new(driver))
-        .context("starting the agent")
+    Ok(agent)
 }

@@ -226,7 +226,10 @@ fn results_made_while_the_host_is_down_are_spooled_and_delivered_once_it_returns
     let head = commit_cmi_change(&fleet);
     let deadline = std::time::Instant::now() + CONVERGE;
     while !published_not_done(&fleet, AGENT_SERVER, &head) {
-        assert!(std::time::Instant::now() < deadline, "the jobs were not published");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the jobs were not published"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // The host goes away with the jobs in Redis; the agent applies them without it.
@@ -263,4 +266,50 @@ fn results_made_while_the_host_is_down_are_spooled_and_delivered_once_it_returns
             .count();
         assert_eq!(finished, 1, "a result stored once: {detail}");
     }
+}
+
+#[test]
+fn the_distributed_demo_converges_both_servers_one_of_them_through_amp() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = homeamp()
+        .args(["up", "--demo"])
+        .arg(dir.path())
+        .args(["--distributed", "--exit-when-synced"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(
+        output.status.success(),
+        "{text}\n{}\nagent log:\n{}",
+        crate::support::stderr(&output),
+        std::fs::read_to_string(dir.path().join("logs/agent.log")).unwrap_or_default()
+    );
+    assert!(
+        text.contains("AMP simulator on http://127.0.0.1:"),
+        "{text}"
+    );
+    assert!(text.contains("instances Synced on both servers"), "{text}");
+    for config in ["host-config.yaml", "client-config.yaml"] {
+        let path = dir.path().join("config").join(config);
+        homeamp_nodeconfig::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let client = std::fs::read_to_string(dir.path().join("config/client-config.yaml")).unwrap();
+    assert!(
+        client.contains("amp:"),
+        "the ovh agent goes through AMP: {client}"
+    );
+    // Every child is gone and its PID file with it.
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("run"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".pid"))
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "PID files left: {left:?}");
+    // The demo's hand edit on an ovh instance was reverted through AMP.
+    let (host_log, agent_log) = (
+        std::fs::read_to_string(dir.path().join("logs/host.log")).unwrap(),
+        std::fs::read_to_string(dir.path().join("logs/agent.log")).unwrap(),
+    );
+    assert!(!host_log.contains("panicked") && !agent_log.contains("panicked"));
 }

@@ -39,8 +39,16 @@ pub async fn run(dir: &Path, exit_when_synced: bool) -> anyhow::Result<ExitCode>
             children.record_pid(name, pid)?;
         }
     }
-    println!("redis-server on 127.0.0.1:{} ({})", redis.port(), redis.dir().display());
-    println!("mariadbd on 127.0.0.1:{} ({})", mariadb.port(), mariadb.dir().display());
+    println!(
+        "redis-server on 127.0.0.1:{} ({})",
+        redis.port(),
+        redis.dir().display()
+    );
+    println!(
+        "mariadbd on 127.0.0.1:{} ({})",
+        mariadb.port(),
+        mariadb.dir().display()
+    );
 
     let config = dir.join("config");
     std::fs::create_dir_all(&config).with_context(|| format!("creating {}", config.display()))?;
@@ -65,7 +73,11 @@ pub async fn run(dir: &Path, exit_when_synced: bool) -> anyhow::Result<ExitCode>
         api_port: homeamp_testkit::port::free_port()?,
         amp_url: format!("http://127.0.0.1:{amp_port}/"),
     };
-    println!("AMP simulator on {} for {AGENT_SERVER} ({})", at.amp_url, amp_root.display());
+    println!(
+        "AMP simulator on {} for {AGENT_SERVER} ({})",
+        at.amp_url,
+        amp_root.display()
+    );
     let host_root = root_of(&fleet.servers, HOST_SERVER)?;
     let paths = Fleet {
         repo: &fleet.repo,
@@ -80,16 +92,46 @@ pub async fn run(dir: &Path, exit_when_synced: bool) -> anyhow::Result<ExitCode>
     write_private(&host_config, &configs::host_config(&paths, &at))?;
     write_private(&client_config, &configs::client_config(&paths, &at))?;
     let host_config_arg = host_config.display().to_string();
-    token(&host_config_arg, &["--agent", AGENT_SERVER, "--out", &config.join("agent.token").display().to_string()])?;
-    let admin = token(&host_config_arg, &["--role", "admin", "--name", &format!("demo-admin-{}", jiff::Timestamp::now().as_second())])?;
+    token(
+        &host_config_arg,
+        &[
+            "--agent",
+            AGENT_SERVER,
+            "--out",
+            &config.join("agent.token").display().to_string(),
+        ],
+    )?;
+    let admin = token(
+        &host_config_arg,
+        &[
+            "--role",
+            "admin",
+            "--name",
+            &format!("demo-admin-{}", jiff::Timestamp::now().as_second()),
+        ],
+    )?;
 
     children.spawn("host", &["host", "--config", &host_config_arg], &[])?;
     let api = format!("http://127.0.0.1:{}", at.api_port);
     wait_for_api(&api, &mut children).await?;
-    children.spawn("agent", &["agent", "--config", &client_config.display().to_string()], &[])?;
-    println!("host API on {api}  (log {})", children.log("host").display());
-    println!("agent {AGENT_SERVER} through AMP  (log {})", children.log("agent").display());
-    println!("config files in {}, PIDs in {}", config.display(), run_dir.display());
+    children.spawn(
+        "agent",
+        &["agent", "--config", &client_config.display().to_string()],
+        &[],
+    )?;
+    println!(
+        "host API on {api}  (log {})",
+        children.log("host").display()
+    );
+    println!(
+        "agent {AGENT_SERVER} through AMP  (log {})",
+        children.log("agent").display()
+    );
+    println!(
+        "config files in {}, PIDs in {}",
+        config.display(),
+        run_dir.display()
+    );
     println!("admin token: {admin}");
 
     let outcome = tokio::select! {
@@ -98,6 +140,9 @@ pub async fn run(dir: &Path, exit_when_synced: bool) -> anyhow::Result<ExitCode>
     };
     children.stop_all();
     drop((redis, mariadb));
+    for name in ["redis", "mariadb"] {
+        let _ = std::fs::remove_file(run_dir.join(format!("{name}.pid")));
+    }
     outcome.map(|()| ExitCode::SUCCESS)
 }
 
@@ -108,7 +153,10 @@ fn missing_package(e: homeamp_testkit::Error) -> anyhow::Error {
     )
 }
 
-fn root_of(servers: &[(String, std::path::PathBuf)], name: &str) -> anyhow::Result<std::path::PathBuf> {
+fn root_of(
+    servers: &[(String, std::path::PathBuf)],
+    name: &str,
+) -> anyhow::Result<std::path::PathBuf> {
     servers
         .iter()
         .find(|(server, _)| server == name)
@@ -131,7 +179,10 @@ fn token(host_config: &str, args: &[&str]) -> anyhow::Result<String> {
         .output()
         .context("running homeamp token create")?;
     if !output.status.success() {
-        bail!("homeamp token create failed: {}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "homeamp token create failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
@@ -149,7 +200,10 @@ async fn wait_for_api(api: &str, children: &mut Children) -> anyhow::Result<()> 
             return Ok(());
         }
         if Instant::now() > deadline {
-            bail!("the host's API did not answer; see {}", children.log("host").display());
+            bail!(
+                "the host's API did not answer; see {}",
+                children.log("host").display()
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -183,7 +237,11 @@ async fn watch(
                 println!("{line}");
                 last = line;
             }
-            let synced = status.summary.get(SyncState::Synced.as_str()).copied().unwrap_or(0);
+            let synced = status
+                .summary
+                .get(SyncState::Synced.as_str())
+                .copied()
+                .unwrap_or(0);
             let all = status.instances.len();
             let servers: std::collections::BTreeSet<&str> =
                 status.instances.iter().map(|i| i.server.as_str()).collect();
