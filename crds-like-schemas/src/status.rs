@@ -68,6 +68,22 @@ pub struct FleetStatus {
     /// Instances per sync state; every state is present, zero or not.
     pub summary: BTreeMap<String, usize>,
     pub instances: Vec<InstanceStatus>,
+    /// Each physical server and whether its agent speaks (the unified view lists all;
+    /// `?server=` only that one).
+    #[serde(default)]
+    pub servers: Vec<ServerStatus>,
+}
+
+/// A physical server as the host hears its agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ServerStatus {
+    pub name: String,
+    /// `online` (heard within the agent timeout), `silent` (not heard for longer: its
+    /// instances are `Unknown`) or `never` (no agent has spoken for it yet).
+    pub agent: String,
+    /// The agent's last heartbeat.
+    pub last_seen: Option<Timestamp>,
+    pub agent_version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

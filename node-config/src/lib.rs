@@ -26,8 +26,8 @@ pub use error::{ConfigError, Invalid};
 pub use resolve::{Source, load, resolve};
 pub use secret::{Secret, SecretSource};
 pub use settings::{
-    AmpSettings, DEFAULT_API_PORT, Database, DesiredStateSettings, HostApi, JobTimings, ListenTls,
-    NodeConfig, RedisSettings, RedisTls, Role, WebApi,
+    AmpSettings, DEFAULT_API_PORT, Database, DesiredStateSettings, HEARTBEATS_OF_SILENCE, HostApi,
+    JobTimings, ListenTls, NodeConfig, RedisSettings, RedisTls, Role, WebApi,
 };
 
 #[cfg(test)]

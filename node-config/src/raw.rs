@@ -60,6 +60,10 @@ pub struct RawConfig {
     /// The secret git hosting signs webhooks with (host only).
     #[serde(default)]
     pub webhook_secret: Option<SecretSource>,
+    /// How often an agent says it is alive (default `15s`); the host counts a server whose
+    /// agent has been silent for 3 heartbeats as `Unknown`. Give both roles the same value.
+    #[serde(default)]
+    pub heartbeat: Option<String>,
     /// Job timings (host only).
     #[serde(default)]
     pub jobs: Option<RawJobs>,

@@ -333,8 +333,21 @@ fn build(place: &Place<'_>, raw: RawConfig) -> Result<NodeConfig, ConfigError> {
         None => None,
     };
     let jobs = job_timings(place, &raw)?;
+    let heartbeat = match &raw.heartbeat {
+        None => std::time::Duration::from_secs(15),
+        Some(text) => parse_duration(text)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                place.error(
+                    &["heartbeat"],
+                    format!("`{text}` is not a duration above zero: write 15s"),
+                )
+            })?,
+    };
     Ok(NodeConfig {
         jobs,
+        heartbeat,
         file: std::path::absolute(place.source.file)
             .unwrap_or_else(|_| place.source.file.to_path_buf()),
         role: raw.role,

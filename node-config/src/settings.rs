@@ -35,6 +35,19 @@ pub struct NodeConfig {
     pub artifacts: Option<PathBuf>,
     pub webhook_secret: Option<Secret>,
     pub jobs: JobTimings,
+    /// The agent's heartbeat period; the host's agent timeout is [`HEARTBEATS_OF_SILENCE`]
+    /// of them.
+    pub heartbeat: Duration,
+}
+
+/// A server whose agent has been silent for this many heartbeats is `Unknown`.
+pub const HEARTBEATS_OF_SILENCE: u32 = 3;
+
+impl NodeConfig {
+    /// How long the host waits for a heartbeat before the server is `Unknown`.
+    pub fn agent_timeout(&self) -> Duration {
+        self.heartbeat * HEARTBEATS_OF_SILENCE
+    }
 }
 
 /// `jobs:` (host only).

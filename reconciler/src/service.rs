@@ -137,6 +137,7 @@ impl HostService {
             shutdown.clone(),
         ));
         tasks.spawn(host.clone().run_outbox(self.outbox_every, shutdown.clone()));
+        tasks.spawn(host.clone().watch_silence(shutdown.clone()));
         if let Some(api) = api {
             let app = crate::api::router(host.clone(), api.auth);
             let stop = shutdown.clone();

@@ -70,6 +70,17 @@ pub fn table(status: &FleetStatus) -> String {
         ));
     }
     out.push('\n');
+    for server in &status.servers {
+        out.push_str(&format!(
+            "server {}: agent {}{}\n",
+            server.name,
+            server.agent,
+            server
+                .last_seen
+                .map(|t| format!(" (last heard {t})"))
+                .unwrap_or_default()
+        ));
+    }
     if let Some(refused) = &status.refused_revision {
         out.push_str(&format!(
             "refused revision {}:\n{}\n",

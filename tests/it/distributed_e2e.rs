@@ -112,7 +112,8 @@ fn a_commit_converges_both_servers_and_a_hand_edit_on_either_is_reverted() {
     }
 }
 
-/// Whether every job of `server` at `head` is published and none finished.
+/// Whether every CMI instance of `server` has its job of `head` published, and every job of
+/// `server` at `head` is published and none finished.
 fn published_not_done(fleet: &Distributed, server: &str, head: &str) -> bool {
     let (_, jobs) = fleet.get(&format!("/api/jobs?limit=500&server={server}"));
     let ours: Vec<&serde_json::Value> = jobs["jobs"]
@@ -121,12 +122,29 @@ fn published_not_done(fleet: &Distributed, server: &str, head: &str) -> bool {
         .iter()
         .filter(|j| j["server"] == server && j["revision"] == head)
         .collect();
-    !ours.is_empty() && ours.iter().all(|j| j["status"] == "delivered")
+    let cmi_instances: Vec<String> = cmi_files(fleet, server)
+        .iter()
+        .map(|f| {
+            // <root>/<server>/<instance>/Minecraft/plugins/CMI/config.yml
+            let instance = f.ancestors().nth(4).unwrap();
+            instance.file_name().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    let every_cmi_job = cmi_instances.iter().all(|name| {
+        ours.iter().any(|j| {
+            j["instance"] == name.as_str()
+                && j["targets"].as_array().is_some_and(|t| {
+                    t.iter()
+                        .any(|t| t.as_str().is_some_and(|t| t.contains("CMI")))
+                })
+        })
+    });
+    every_cmi_job && ours.iter().all(|j| j["status"] == "delivered")
 }
 
 #[test]
 fn redis_killed_and_restarted_mid_run_loses_no_job() {
-    let mut fleet = Distributed::start();
+    let mut fleet = Distributed::start_with_heartbeat("60s");
     // The agent is away while the jobs go out, so that they sit in Redis when it dies.
     fleet.agent.kill();
     let head = commit_cmi_change(&fleet);
@@ -134,7 +152,10 @@ fn redis_killed_and_restarted_mid_run_loses_no_job() {
     while !published_not_done(&fleet, AGENT_SERVER, &head) {
         assert!(
             std::time::Instant::now() < deadline,
-            "the jobs were not published"
+            "the jobs were not published: {}",
+            fleet
+                .get(&format!("/api/jobs?limit=500&server={AGENT_SERVER}"))
+                .1
         );
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -221,14 +242,17 @@ fn spooled(fleet: &Distributed) -> usize {
 
 #[test]
 fn results_made_while_the_host_is_down_are_spooled_and_delivered_once_it_returns() {
-    let mut fleet = Distributed::start();
+    let mut fleet = Distributed::start_with_heartbeat("60s");
     fleet.agent.kill();
     let head = commit_cmi_change(&fleet);
     let deadline = std::time::Instant::now() + CONVERGE;
     while !published_not_done(&fleet, AGENT_SERVER, &head) {
         assert!(
             std::time::Instant::now() < deadline,
-            "the jobs were not published"
+            "the jobs were not published: {}",
+            fleet
+                .get(&format!("/api/jobs?limit=500&server={AGENT_SERVER}"))
+                .1
         );
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -312,4 +336,89 @@ fn the_distributed_demo_converges_both_servers_one_of_them_through_amp() {
         std::fs::read_to_string(dir.path().join("logs/agent.log")).unwrap(),
     );
     assert!(!host_log.contains("panicked") && !agent_log.contains("panicked"));
+}
+
+fn server_agent<'a>(status: &'a serde_json::Value, server: &str) -> &'a str {
+    status["servers"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["name"] == server))
+        .and_then(|s| s["agent"].as_str())
+        .unwrap_or("absent")
+}
+
+fn instances_of<'a>(
+    status: &'a serde_json::Value,
+    server: &'a str,
+) -> impl Iterator<Item = &'a serde_json::Value> {
+    status["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(move |i| i["server"] == server)
+}
+
+#[test]
+fn a_server_whose_agent_is_silent_for_three_heartbeats_turns_unknown_and_recovers() {
+    let fleet = Distributed::start();
+    // A frozen agent: its process exists, its connections stay open, it says nothing.
+    fleet.agent.signal("STOP");
+    let status = fleet.wait_status(CONVERGE, |s| {
+        server_agent(s, AGENT_SERVER) == "silent"
+            && instances_of(s, AGENT_SERVER).all(|i| i["sync"] == "Unknown")
+    });
+    assert!(
+        instances_of(&status, HOST_SERVER).all(|i| i["sync"] == "Synced"),
+        "the other server is not affected: {status}"
+    );
+    assert_eq!(server_agent(&status, HOST_SERVER), "online");
+    let cli = homeamp()
+        .args(["status", "--host", &format!("http://{}", fleet.address)])
+        .args(["--token", &fleet.token, "--server", AGENT_SERVER])
+        .output()
+        .unwrap();
+    let table = stdout(&cli);
+    assert!(
+        table.contains(&format!("server {AGENT_SERVER}: agent silent")),
+        "{table}"
+    );
+    assert!(
+        !table.contains(HOST_SERVER),
+        "the split view shows one server: {table}"
+    );
+    fleet.agent.signal("CONT");
+    fleet.wait_status(CONVERGE, |s| {
+        all_synced(s) && server_agent(s, AGENT_SERVER) == "online"
+    });
+}
+
+#[test]
+fn mariadb_stopped_for_30_s_the_host_stays_up_says_why_it_is_not_ready_and_recovers() {
+    let mut fleet = Distributed::start();
+    fleet.mariadb.kill().unwrap();
+    // A change made during the outage waits in git, not in a lost request.
+    let head = commit_cmi_change(&fleet);
+    let outage = std::time::Instant::now();
+    let mut said_why = false;
+    while outage.elapsed() < Duration::from_secs(30) {
+        assert!(
+            fleet.host.alive(),
+            "the host died:\n{}",
+            fleet.host.output()
+        );
+        let (code, body) = request(&fleet.address, "GET", "/readyz", None, None);
+        if code == 503 && body.to_string().contains("database") {
+            said_why = true;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(said_why, "/readyz never said the database is down");
+    fleet.mariadb.restart().unwrap();
+    fleet.wait_status(CONVERGE, |s| converged_on(s, &head));
+    assert_applied_everywhere(&fleet);
+    let (code, _) = request(&fleet.address, "GET", "/readyz", None, None);
+    assert_eq!(code, 200);
+    assert!(
+        fleet.host.stop().success(),
+        "SIGTERM stops the host cleanly"
+    );
 }

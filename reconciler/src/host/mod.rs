@@ -24,6 +24,7 @@ pub mod plugin_diff;
 pub mod reconcile;
 pub mod revision;
 pub mod secrets;
+mod silence;
 pub mod status;
 pub mod tree_cursor;
 

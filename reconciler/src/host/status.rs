@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use homeamp_schemas::status::{FleetStatus, InstanceStatus, RefusedRevisionStatus, SyncState};
+use homeamp_schemas::status::{
+    FleetStatus, InstanceStatus, RefusedRevisionStatus, ServerStatus, SyncState,
+};
+use jiff::Timestamp;
 
 use super::{Host, HostError};
 use crate::store::{DriftFilter, JobFilter};
@@ -55,7 +58,9 @@ impl Host {
                 last_report: record.last_seen,
             });
         }
+        let servers = self.server_statuses(server).await?;
         Ok(FleetStatus {
+            servers,
             revision: active.map(|a| a.sha.clone()),
             refused_revision: self.refused().map(|r| RefusedRevisionStatus {
                 sha: r.sha,
@@ -64,5 +69,30 @@ impl Host {
             summary,
             instances,
         })
+    }
+
+    /// Whether each server's agent speaks, from its last heartbeat.
+    async fn server_statuses(&self, only: Option<&str>) -> Result<Vec<ServerStatus>, HostError> {
+        let now = Timestamp::now();
+        let servers = self.store.list_servers().await?;
+        Ok(servers
+            .into_iter()
+            .filter(|s| only.is_none_or(|o| o == s.name))
+            .map(|s| ServerStatus {
+                agent: match s.last_seen {
+                    None => "never",
+                    Some(at)
+                        if now.duration_since(at).unsigned_abs() > self.config.agent_timeout =>
+                    {
+                        "silent"
+                    }
+                    Some(_) => "online",
+                }
+                .to_string(),
+                name: s.name,
+                last_seen: s.last_seen,
+                agent_version: s.agent_version,
+            })
+            .collect())
     }
 }

@@ -79,6 +79,7 @@ async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {
         host_key,
     );
     agent_config.secrets = node::secrets(&config)?;
+    agent_config.heartbeat_every = config.heartbeat;
     agent_config.consumer = consumer_name(&config.state_dir, &config)?;
     println!(
         "agent {} ({}): host {}, bus {}",

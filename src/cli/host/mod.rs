@@ -78,6 +78,7 @@ async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {
     let mut host_config = HostConfig::new(&desired.repo);
     host_config.reference = desired.branch.clone();
     host_config.job_ttl = config.jobs.ttl;
+    host_config.agent_timeout = config.agent_timeout();
     host_config.redeliver_after = Some(config.jobs.redeliver_after);
     host_config.artifacts = Some(Arc::new(artifacts));
     let mut parts = HostParts::new(
@@ -105,6 +106,7 @@ async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {
         host.verifying_key(),
     );
     agent_config.secrets = secrets;
+    agent_config.heartbeat_every = config.heartbeat;
     agent_config.consumer = super::agent::consumer_name(&agent_config.state_dir, &config)?;
     let agent = Arc::new(node::agent(&config, agent_config).await?);
     let link = Arc::new(LocalLink::new(host.clone()));

@@ -46,8 +46,16 @@ fn write_private(path: &Path, text: &str) {
 
 impl Distributed {
     /// Builds the demo fleet, starts Redis, MariaDB, the host and the agent, and waits
-    /// until every instance of both servers is Synced.
+    /// until every instance of both servers is Synced. Agents beat every second, so a
+    /// silent one is noticed after 3 s.
     pub fn start() -> Self {
+        Self::start_with_heartbeat("1s")
+    }
+
+    /// As [`Distributed::start`], with another heartbeat period: tests that keep an agent
+    /// away while its jobs are made need it long, or the server turns Unknown and its
+    /// remaining jobs wait for the agent.
+    pub fn start_with_heartbeat(heartbeat: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let fleet = homeamp_demo::build(dir.path()).expect("building the demo fleet");
         let redis = Redis::start().expect("redis-server (Debian package redis-server)");
@@ -65,7 +73,7 @@ impl Distributed {
                  database:\n  url: {db}\n\
                  desired_state:\n  repo: {repo}\n  branch: HEAD\n  poll: 300ms\n\
                  webapi:\n  port: {port}\n\
-                 jobs:\n  redeliver_after: 4s\n",
+                 jobs:\n  redeliver_after: 4s\nheartbeat: {heartbeat}\n",
                 root = dir.path().join("instances").display(),
                 secrets = fleet.secrets_file.display(),
                 artifacts = fleet.artifacts.display(),
@@ -81,7 +89,7 @@ impl Distributed {
                  state_dir: ../state/agent\nsecrets_file: {secrets}\n\
                  redis:\n  host: 127.0.0.1\n  port: {redis}\n\
                  host_api:\n  url: http://{address}\n  api_key: {{file: agent.token}}\n\
-                 webapi:\n  enabled: false\n",
+                 webapi:\n  enabled: false\nheartbeat: {heartbeat}\n",
                 root = dir.path().join("instances").display(),
                 secrets = fleet.secrets_file.display(),
                 redis = redis.port(),
@@ -146,11 +154,6 @@ impl Distributed {
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-    }
-
-    /// The live file `rel` (from the game root) of `instance` on `server`.
-    pub fn live(&self, server: &str, instance: &str, rel: &str) -> PathBuf {
-        homeamp_demo::instances::game_root(&self.instances, server, instance).join(rel)
     }
 
     /// Runs git in the desired-state repository.

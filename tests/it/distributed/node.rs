@@ -38,7 +38,10 @@ impl Node {
             .arg(self.role)
             .arg("--config")
             .arg(&self.config)
-            .env("HOMEAMP_LOG", "info,sqlx=error")
+            .env(
+                "HOMEAMP_LOG",
+                std::env::var("HOMEAMP_TEST_LOG").unwrap_or_else(|_| "info,sqlx=error".into()),
+            )
             .stdout(Stdio::from(log.try_clone().unwrap()))
             .stderr(Stdio::from(log))
             .spawn()
@@ -54,6 +57,16 @@ impl Node {
         }
     }
 
+    /// Sends `signal` (`STOP`, `CONT`, …) to the running process.
+    pub fn signal(&self, signal: &str) {
+        let child = self.child.as_ref().expect("running");
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{signal}");
+    }
+
     /// SIGTERM, then waits for the process to stop by itself.
     pub fn stop(&mut self) -> std::process::ExitStatus {
         let mut child = self.child.take().expect("running");
@@ -62,6 +75,13 @@ impl Node {
             .args(["-TERM", &pid])
             .status();
         child.wait().unwrap()
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 
     pub fn output(&self) -> String {
