@@ -94,6 +94,8 @@ pub struct Metrics {
     job_refused: Counter,
     reports: Counter,
     blobs: Counter,
+    /// Jobs agents would not apply, by server and refusal reason (forged, expired, …).
+    refusals: std::sync::Mutex<std::collections::BTreeMap<(String, String), u64>>,
 }
 
 impl Default for Metrics {
@@ -115,6 +117,7 @@ impl Metrics {
             job_refused: Counter::default(),
             reports: Counter::default(),
             blobs: Counter::default(),
+            refusals: Default::default(),
         }
     }
 
@@ -141,6 +144,15 @@ impl Metrics {
     /// A result came for a job not yet finished (a redelivery's second one does not count).
     pub fn job_result(&self, status: ResultStatus) {
         self.job_results(status).inc();
+    }
+
+    /// An agent of `server` refused a job for `reason` (the job the host made, or one it
+    /// never made: something else wrote to that server's stream).
+    pub fn agent_refused(&self, server: &str, reason: &str) {
+        let mut refusals = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+        *refusals
+            .entry((server.to_string(), reason.to_string()))
+            .or_default() += 1;
     }
 
     /// An agent's manifest was stored.
@@ -218,6 +230,24 @@ impl Metrics {
             );
         }
 
+        header(
+            out,
+            "homeamp_agent_refused_jobs_total",
+            "counter",
+            "Jobs agents refused to apply, by server and reason (unsigned, forged, expired, \
+             replayed, wrong_target, path_escape, ...).",
+        );
+        let refusals = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+        for ((server, reason), n) in refusals.iter() {
+            let _ = writeln!(
+                out,
+                "homeamp_agent_refused_jobs_total{{server=\"{}\",reason=\"{}\"}} {n}",
+                escape_label(server),
+                escape_label(reason)
+            );
+        }
+        drop(refusals);
+
         simple(
             out,
             "homeamp_reports_total",
@@ -231,6 +261,14 @@ impl Metrics {
             &self.blobs,
         );
     }
+}
+
+/// A Prometheus label value with `\\`, `"` and newlines escaped.
+pub(crate) fn escape_label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 fn header(out: &mut String, name: &str, kind: &str, help: &str) {

@@ -157,6 +157,19 @@ pub fn request_with(
     body: Option<&str>,
     headers: &[(&str, &str)],
 ) -> (u16, Value) {
+    let (code, payload) = raw_request(address, method, path, body, headers);
+    let json = serde_json::from_str(&payload).unwrap_or(Value::Null);
+    (code, json)
+}
+
+/// As [`request_with`], the body as text.
+pub fn raw_request(
+    address: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
     let mut stream = TcpStream::connect(address).expect("connecting to the API");
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -189,8 +202,7 @@ pub fn request_with(
     } else {
         payload.to_string()
     };
-    let json = serde_json::from_str(&payload).unwrap_or(Value::Null);
-    (code, json)
+    (code, payload)
 }
 
 fn dechunk(mut rest: &str) -> String {

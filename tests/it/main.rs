@@ -12,6 +12,7 @@ mod config_cli;
 mod deployment;
 mod distributed_e2e;
 mod import_cli;
+mod injected_jobs;
 mod jobs_cli;
 mod plan_cli;
 mod plugins_e2e;

@@ -18,7 +18,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use base64::Engine as _;
 use homeamp_schemas::api::{Caller, HostKey, MissingBlobs};
-use homeamp_schemas::report::{Heartbeat, JobResult, Manifest};
+use homeamp_schemas::report::{Heartbeat, JobResult, JobStatus as ResultStatus, Manifest};
 
 use super::{AgentCaller, ApiError, AppState};
 
@@ -94,12 +94,20 @@ async fn job_result(
     body: Result<Json<JobResult>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let Json(result) = body?;
-    let job = state
-        .host
-        .store()
-        .job(&result.job_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no job with id {}", result.job_id)))?;
+    let Some(job) = state.host.store().job(&result.job_id).await? else {
+        // A job this host never made, refused by the agent: someone else wrote to the
+        // server's stream. Recorded (metric, warning), not stored as a job.
+        if result.status == ResultStatus::Refused
+            && let Some(server) = agent.0.server.as_deref()
+        {
+            state.host.note_foreign_refusal(server, &result);
+            return Ok(StatusCode::ACCEPTED);
+        }
+        return Err(ApiError::NotFound(format!(
+            "no job with id {}",
+            result.job_id
+        )));
+    };
     agent.may_speak_for(&job.server)?;
     state.host.ingest_job_result(&result).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -52,14 +52,6 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Value>
     })))
 }
 
-/// Escapes a Prometheus label value.
-fn label(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
 async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let status = state.host.fleet_status(None).await?;
     let open_drift = state
@@ -92,8 +84,8 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, Api
         let _ = writeln!(
             out,
             "homeamp_drift_open{{server=\"{}\",instance=\"{}\"}} {}",
-            label(&instance.server),
-            label(&instance.name),
+            crate::metrics::escape_label(&instance.server),
+            crate::metrics::escape_label(&instance.name),
             instance.drift
         );
     }
@@ -112,7 +104,7 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, Api
         let _ = writeln!(
             out,
             "homeamp_revision_info{{sha=\"{}\"}} 1",
-            label(revision)
+            crate::metrics::escape_label(revision)
         );
     }
     out.push_str(

@@ -124,9 +124,27 @@ impl Host {
             Err(e) => return Err(e.into()),
         }
         self.metrics.job_result(result.status);
+        if result.status == ResultStatus::Refused {
+            let reason = result.reason.map_or("unknown", |r| r.as_str());
+            self.metrics.agent_refused(&job.server, reason);
+        }
         if let Some(instance) = &job.instance {
             self.trigger(instance, "job result");
         }
         Ok(())
+    }
+
+    /// An agent of `server` refused a job this host never made (unsigned, forged, or
+    /// signed for another server): nothing to store, but the operator must hear of it.
+    pub fn note_foreign_refusal(&self, server: &str, result: &JobResult) {
+        let reason = result.reason.map_or("unknown", |r| r.as_str());
+        tracing::warn!(
+            server,
+            job_id = %result.job_id,
+            reason,
+            message = %result.message,
+            "an agent refused a job this host did not make: something else writes to its stream"
+        );
+        self.metrics.agent_refused(server, reason);
     }
 }
