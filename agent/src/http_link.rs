@@ -53,10 +53,40 @@ impl HttpLink {
         token: impl Into<String>,
         timeout: Duration,
     ) -> Result<Self, LinkError> {
-        let client = Client::builder()
+        Self::build(base_url, token, timeout, None)
+    }
+
+    /// As [`HttpLink::new`], trusting only the CA certificate(s) in `ca_pem` for the host's
+    /// TLS certificate (a private CA for the fleet), instead of the system's roots.
+    pub fn with_ca(
+        base_url: impl Into<String>,
+        token: impl Into<String>,
+        ca_pem: &[u8],
+    ) -> Result<Self, LinkError> {
+        let certs = reqwest::Certificate::from_pem_bundle(ca_pem)
+            .map_err(|e| LinkError::Unreachable(Box::new(e)))?;
+        if certs.is_empty() {
+            return Err(LinkError::Unreachable(
+                "no PEM certificate in the CA file".into(),
+            ));
+        }
+        Self::build(base_url, token, REQUEST_TIMEOUT, Some(certs))
+    }
+
+    fn build(
+        base_url: impl Into<String>,
+        token: impl Into<String>,
+        timeout: Duration,
+        ca: Option<Vec<reqwest::Certificate>>,
+    ) -> Result<Self, LinkError> {
+        let mut builder = Client::builder()
             .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT.min(timeout))
-            .user_agent(concat!("homeamp-agent/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("homeamp-agent/", env!("CARGO_PKG_VERSION")));
+        if let Some(certs) = ca {
+            builder = builder.tls_certs_only(certs);
+        }
+        let client = builder
             .build()
             .map_err(|e| LinkError::Unreachable(Box::new(e)))?;
         Ok(Self {

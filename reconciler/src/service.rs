@@ -84,6 +84,8 @@ pub struct HostService {
 pub struct ApiListener {
     pub listener: TcpListener,
     pub auth: Auth,
+    /// Serve HTTPS with this config (see [`crate::api::tls`]); `None`: plain HTTP.
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 impl HostService {
@@ -141,10 +143,30 @@ impl HostService {
         if let Some(api) = api {
             let app = crate::api::router(host.clone(), api.auth);
             let stop = shutdown.clone();
+            let (tls, plain) = match api.tls {
+                Some(config) => (
+                    Some(
+                        crate::api::tls::TlsListener::new(api.listener, config)
+                            .map_err(HostError::Listen)?,
+                    ),
+                    None,
+                ),
+                None => (None, Some(api.listener)),
+            };
             tasks.spawn(async move {
-                let served = axum::serve(api.listener, app)
-                    .with_graceful_shutdown(stop.cancelled_owned())
-                    .await;
+                let served = match (tls, plain) {
+                    (Some(tls), _) => {
+                        axum::serve(tls, app)
+                            .with_graceful_shutdown(stop.cancelled_owned())
+                            .await
+                    }
+                    (None, Some(plain)) => {
+                        axum::serve(plain, app)
+                            .with_graceful_shutdown(stop.cancelled_owned())
+                            .await
+                    }
+                    (None, None) => Ok(()),
+                };
                 if let Err(e) = served {
                     tracing::error!(error = %e, "the HTTP server stopped");
                 }

@@ -422,3 +422,53 @@ fn mariadb_stopped_for_30_s_the_host_stays_up_says_why_it_is_not_ready_and_recov
         "SIGTERM stops the host cleanly"
     );
 }
+
+#[test]
+fn over_tls_with_a_private_ca_the_agent_converges_and_plain_http_is_refused() {
+    let fleet = Distributed::start_with(crate::distributed::Options {
+        tls: true,
+        ..Default::default()
+    });
+    let head = commit_cmi_change(&fleet);
+    fleet.wait_status(CONVERGE, |s| converged_on(s, &head));
+    assert_applied_everywhere(&fleet);
+    // Plain HTTP on the TLS port gets no API answer.
+    let plain = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "--max-time",
+            "5",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+        ])
+        .arg(format!("http://{}/healthz", fleet.address))
+        .output()
+        .unwrap();
+    assert_ne!(stdout(&plain).trim(), "200");
+    // An agent that does not trust the host's CA cannot talk to it: --check says so.
+    let config = fleet.config("client-config.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let untrusting = fleet.config("untrusting.yaml");
+    std::fs::write(&untrusting, text.replace("  ca_file: ca.pem\n", "")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&untrusting, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let check = homeamp()
+        .args(["agent", "--check", "--config"])
+        .arg(&untrusting)
+        .output()
+        .unwrap();
+    let lines = stdout(&check);
+    assert!(!check.status.success(), "{lines}");
+    assert!(lines.contains("FAIL host API https://"), "{lines}");
+    let check = homeamp()
+        .args(["agent", "--check", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", stdout(&check));
+}

@@ -27,6 +27,7 @@ mod jobs;
 mod plan;
 mod reconcile;
 mod status;
+pub mod tls;
 
 use std::sync::Arc;
 

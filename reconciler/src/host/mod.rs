@@ -80,6 +80,9 @@ pub enum HostError {
     /// or was cancelled.
     #[error("a background task of the host failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// The API's listener could not be set up.
+    #[error("the API listener: {0}")]
+    Listen(#[source] std::io::Error),
     /// An agent reported the result of a job the store does not know.
     #[error("result for unknown job {job}")]
     UnknownJob { job: String },

@@ -57,7 +57,17 @@ pub fn link(config: &NodeConfig) -> anyhow::Result<HttpLink> {
         .host_api
         .as_ref()
         .context("the agent's config has no host_api")?;
-    Ok(HttpLink::new(api.url.clone(), api.api_key.expose())?)
+    match &api.ca_file {
+        None => Ok(HttpLink::new(api.url.clone(), api.api_key.expose())?),
+        Some(ca) => {
+            let pem = std::fs::read(ca)
+                .with_context(|| format!("reading host_api.ca_file {}", ca.display()))?;
+            Ok(
+                HttpLink::with_ca(api.url.clone(), api.api_key.expose(), &pem)
+                    .with_context(|| format!("host_api.ca_file {}", ca.display()))?,
+            )
+        }
+    }
 }
 
 async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {

@@ -128,8 +128,19 @@ async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {
         if let Some(secret) = &config.webhook_secret {
             auth = auth.with_webhook_secret(secret.expose());
         }
-        println!("API on http://{}", listener.local_addr()?);
-        Some(ApiListener { listener, auth })
+        let tls = match &config.webapi.tls {
+            Some(tls) => Some(homeamp_reconciler::api::tls::load_server_config(
+                &tls.cert, &tls.key,
+            )?),
+            None => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        println!("API on {scheme}://{}", listener.local_addr()?);
+        Some(ApiListener {
+            listener,
+            auth,
+            tls,
+        })
     } else {
         None
     };

@@ -261,7 +261,14 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         let shutdown = shutdown.clone();
         tasks.spawn(async move {
             if let Err(e) = service
-                .run(Some(ApiListener { listener, auth }), shutdown)
+                .run(
+                    Some(ApiListener {
+                        listener,
+                        auth,
+                        tls: None,
+                    }),
+                    shutdown,
+                )
                 .await
             {
                 tracing::error!(error = %e, "the host stopped");

@@ -5,6 +5,7 @@
 //! process for `ovh-ryzen`, each from its own config file, talking over Redis and HTTP.
 
 mod node;
+mod tls;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -21,6 +22,22 @@ pub use node::Node;
 pub const HOST_SERVER: &str = "hetzner-xeon";
 pub const AGENT_SERVER: &str = "ovh-ryzen";
 
+/// How the fleet is set up.
+pub struct Options {
+    pub heartbeat: &'static str,
+    /// The host serves HTTPS with a certificate of a private CA; the agent trusts that CA.
+    pub tls: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            heartbeat: "1s",
+            tls: false,
+        }
+    }
+}
+
 pub struct Distributed {
     pub dir: tempfile::TempDir,
     pub redis: Redis,
@@ -29,6 +46,8 @@ pub struct Distributed {
     pub host: Node,
     pub agent: Node,
     pub address: String,
+    /// `http` or `https`.
+    pub scheme: &'static str,
     /// An admin token of the host.
     pub token: String,
     pub repo: PathBuf,
@@ -49,13 +68,21 @@ impl Distributed {
     /// until every instance of both servers is Synced. Agents beat every second, so a
     /// silent one is noticed after 3 s.
     pub fn start() -> Self {
-        Self::start_with_heartbeat("1s")
+        Self::start_with(Options::default())
     }
 
     /// As [`Distributed::start`], with another heartbeat period: tests that keep an agent
     /// away while its jobs are made need it long, or the server turns Unknown and its
     /// remaining jobs wait for the agent.
-    pub fn start_with_heartbeat(heartbeat: &str) -> Self {
+    pub fn start_with_heartbeat(heartbeat: &'static str) -> Self {
+        Self::start_with(Options {
+            heartbeat,
+            ..Options::default()
+        })
+    }
+
+    pub fn start_with(options: Options) -> Self {
+        let heartbeat = options.heartbeat;
         let dir = tempfile::tempdir().unwrap();
         let fleet = homeamp_demo::build(dir.path()).expect("building the demo fleet");
         let redis = Redis::start().expect("redis-server (Debian package redis-server)");
@@ -64,6 +91,16 @@ impl Distributed {
         let address = format!("127.0.0.1:{port}");
         let config = dir.path().join("config");
         std::fs::create_dir_all(&config).unwrap();
+        let (scheme, host_tls, agent_ca) = if options.tls {
+            tls::make_certificates(&config);
+            (
+                "https",
+                "  tls:\n    cert: host.pem\n    key: host.key\n",
+                "  ca_file: ca.pem\n",
+            )
+        } else {
+            ("http", "", "")
+        };
         write_private(
             &config.join("host-config.yaml"),
             &format!(
@@ -72,7 +109,7 @@ impl Distributed {
                  redis:\n  host: 127.0.0.1\n  port: {redis}\n\
                  database:\n  url: {db}\n\
                  desired_state:\n  repo: {repo}\n  branch: HEAD\n  poll: 300ms\n\
-                 webapi:\n  port: {port}\n\
+                 webapi:\n  port: {port}\n{host_tls}\
                  jobs:\n  redeliver_after: 4s\nheartbeat: {heartbeat}\n",
                 root = dir.path().join("instances").display(),
                 secrets = fleet.secrets_file.display(),
@@ -88,7 +125,7 @@ impl Distributed {
                 "role: client\nphysical_server: {AGENT_SERVER}\ninstances_root: {root}/{AGENT_SERVER}\n\
                  state_dir: ../state/agent\nsecrets_file: {secrets}\n\
                  redis:\n  host: 127.0.0.1\n  port: {redis}\n\
-                 host_api:\n  url: http://{address}\n  api_key: {{file: agent.token}}\n\
+                 host_api:\n  url: {scheme}://{address}\n  api_key: {{file: agent.token}}\n{agent_ca}\
                  webapi:\n  enabled: false\nheartbeat: {heartbeat}\n",
                 root = dir.path().join("instances").display(),
                 secrets = fleet.secrets_file.display(),
@@ -115,6 +152,7 @@ impl Distributed {
             host,
             agent,
             address,
+            scheme,
             token: admin,
             repo: fleet.repo,
             instances: dir.path().join("instances"),
@@ -129,6 +167,11 @@ impl Distributed {
     }
 
     pub fn get(&self, path: &str) -> (u16, Value) {
+        if self.scheme == "https" {
+            let url = format!("https://{}{path}", self.address);
+            let (code, body) = tls::get(&url, &self.config("ca.pem"), &self.token);
+            return (code, serde_json::from_str(&body).unwrap_or(Value::Null));
+        }
         request(&self.address, "GET", path, None, Some(&self.token))
     }
 
