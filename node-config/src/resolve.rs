@@ -318,11 +318,7 @@ fn build(place: &Place<'_>, raw: RawConfig) -> Result<NodeConfig, ConfigError> {
     let desired_state = match &raw.desired_state {
         None => None,
         Some(d) => Some(DesiredStateSettings {
-            repo: if d.repo.contains("://") || d.repo.starts_with("git@") {
-                d.repo.clone()
-            } else {
-                place.path(Path::new(&d.repo)).display().to_string()
-            },
+            repo: desired_repo(place, &d.repo)?,
             branch: d.branch.clone().unwrap_or_else(|| "main".to_string()),
             poll: parse_duration(d.poll.as_deref().unwrap_or(DEFAULT_POLL))
                 .map_err(|e| place.error(&["desired_state", "poll"], e))?,
@@ -379,6 +375,25 @@ fn job_timings(place: &Place<'_>, raw: &RawConfig) -> Result<JobTimings, ConfigE
             parse_duration(after).map_err(|e| place.error(&["jobs", "redeliver_after"], e))?;
     }
     Ok(timings)
+}
+
+/// `desired_state.repo`: a local path (made absolute), or a `file://` / `git://` URL the
+/// host mirrors. The host's git has no https or ssh transport.
+fn desired_repo(place: &Place<'_>, repo: &str) -> Result<String, ConfigError> {
+    if repo.starts_with("file://") || repo.starts_with("git://") {
+        return Ok(repo.to_string());
+    }
+    if repo.contains("://") || repo.starts_with("git@") {
+        return Err(place.error(
+            &["desired_state", "repo"],
+            format!(
+                "`{repo}`: the host fetches file:// and git:// URLs only; for https or ssh, \
+                 give the path of a local clone that `git fetch` keeps current (a cron job or \
+                 a systemd timer)"
+            ),
+        ));
+    }
+    Ok(place.path(Path::new(repo)).display().to_string())
 }
 
 /// `database.url`: SQLite paths made absolute against the config file's folder.

@@ -247,3 +247,17 @@ fn paths_are_relative_to_the_config_files_folder_even_when_it_is_named_bare() {
     );
     assert_eq!(c.file, cwd.join("host-config.yaml"));
 }
+
+#[test]
+fn a_desired_state_url_is_file_or_git_and_https_says_what_to_do() {
+    let text = HOST.replace("repo: ../fleet", "repo: file:///srv/git/fleet.git");
+    assert_eq!(
+        parse(&text, 0o600).unwrap().desired_state.unwrap().repo,
+        "file:///srv/git/fleet.git"
+    );
+    let text = HOST.replace("repo: ../fleet", "repo: https://git.example.net/fleet.git");
+    let (line, key, message) = finding(&text, 0o600);
+    assert_eq!(line, 14);
+    assert_eq!(key.as_deref(), Some("desired_state.repo"));
+    assert!(message.contains("local clone"), "{message}");
+}

@@ -71,6 +71,9 @@ fn deployment_client_template_parses_as_an_agent_config() {
 /// Every key the config parser knows (node-config/src/raw.rs), dotted.
 const KNOWN_KEYS: &[&str] = &[
     "role",
+    "heartbeat",
+    "jobs.ttl",
+    "jobs.redeliver_after",
     "physical_server",
     "amp.url",
     "amp.username",

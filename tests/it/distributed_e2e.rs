@@ -472,3 +472,22 @@ fn over_tls_with_a_private_ca_the_agent_converges_and_plain_http_is_refused() {
         .unwrap();
     assert!(check.status.success(), "{}", stdout(&check));
 }
+
+#[test]
+fn a_host_following_a_repository_url_mirrors_it_and_converges_on_its_commits() {
+    let fleet = Distributed::start_with(crate::distributed::Options {
+        remote: true,
+        ..Default::default()
+    });
+    assert!(
+        fleet
+            .dir
+            .path()
+            .join("state/host/desired-state.git")
+            .is_dir(),
+        "the host keeps a mirror in its state folder"
+    );
+    let head = commit_cmi_change(&fleet);
+    fleet.wait_status(CONVERGE, |s| converged_on(s, &head));
+    assert_applied_everywhere(&fleet);
+}

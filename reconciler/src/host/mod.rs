@@ -19,6 +19,7 @@ pub mod artifact_urls;
 pub mod diff;
 pub mod fleet_artifacts;
 pub mod ingest;
+mod mirror;
 pub mod outbox;
 pub mod plugin_diff;
 pub mod reconcile;
@@ -91,8 +92,10 @@ pub enum HostError {
 /// How the host runs.
 #[derive(Debug, Clone)]
 pub struct HostConfig {
-    /// The desired-state git repository (a local clone).
+    /// The desired-state git repository (a local clone, or the bare mirror of `remote`).
     pub repo: PathBuf,
+    /// A URL `repo` mirrors: fetched into it before each look at the reference.
+    pub remote: Option<String>,
     /// The branch or ref followed; `HEAD` by default.
     pub reference: String,
     /// A job not applied within this long expires.
@@ -113,6 +116,7 @@ impl HostConfig {
     pub fn new(repo: impl Into<PathBuf>) -> Self {
         Self {
             repo: repo.into(),
+            remote: None,
             reference: "HEAD".into(),
             job_ttl: Duration::from_secs(3600),
             agent_timeout: Duration::from_secs(60),

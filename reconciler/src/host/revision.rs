@@ -53,7 +53,14 @@ impl Host {
     pub async fn refresh_revision(self: &Arc<Self>) -> Result<RevisionChange, HostError> {
         let repo = self.config.repo.clone();
         let reference = self.config.reference.clone();
-        let sha = tokio::task::spawn_blocking(move || resolve(&repo, &reference)).await??;
+        let remote = self.config.remote.clone();
+        let sha = tokio::task::spawn_blocking(move || {
+            if let Some(url) = &remote {
+                super::mirror::fetch(url, &repo)?;
+            }
+            resolve(&repo, &reference)
+        })
+        .await??;
         let active = self.active();
         if active.as_ref().is_some_and(|a| a.sha == sha)
             || self.refused().is_some_and(|r| r.sha == sha)

@@ -75,7 +75,14 @@ async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| config.state_dir.join("artifacts"));
     let artifacts = ArtifactStore::open(&artifacts_dir)
         .with_context(|| format!("opening the artifact store {}", artifacts_dir.display()))?;
-    let mut host_config = HostConfig::new(&desired.repo);
+    let remote = desired.repo.contains("://");
+    let mut host_config = if remote {
+        let mut mirrored = HostConfig::new(config.state_dir.join("desired-state.git"));
+        mirrored.remote = Some(desired.repo.clone());
+        mirrored
+    } else {
+        HostConfig::new(&desired.repo)
+    };
     host_config.reference = desired.branch.clone();
     host_config.job_ttl = config.jobs.ttl;
     host_config.agent_timeout = config.agent_timeout();

@@ -27,6 +27,8 @@ pub struct Options {
     pub heartbeat: &'static str,
     /// The host serves HTTPS with a certificate of a private CA; the agent trusts that CA.
     pub tls: bool,
+    /// The host follows the repository through a `file://` URL (a mirror it fetches).
+    pub remote: bool,
 }
 
 impl Default for Options {
@@ -34,6 +36,7 @@ impl Default for Options {
         Self {
             heartbeat: "1s",
             tls: false,
+            remote: false,
         }
     }
 }
@@ -116,7 +119,11 @@ impl Distributed {
                 artifacts = fleet.artifacts.display(),
                 redis = redis.port(),
                 db = mariadb.url(),
-                repo = fleet.repo.display(),
+                repo = if options.remote {
+                    format!("file://{}", fleet.repo.display())
+                } else {
+                    fleet.repo.display().to_string()
+                },
             ),
         );
         write_private(
