@@ -491,3 +491,36 @@ fn a_host_following_a_repository_url_mirrors_it_and_converges_on_its_commits() {
     fleet.wait_status(CONVERGE, |s| converged_on(s, &head));
     assert_applied_everywhere(&fleet);
 }
+
+#[test]
+fn a_partitioned_agent_turns_its_server_unknown_then_recovers_and_converges() {
+    let netns = match crate::distributed::Netns::create() {
+        Ok(netns) => netns,
+        Err(why) => {
+            eprintln!("SKIPPED: this machine does not permit `ip netns` ({why})");
+            return;
+        }
+    };
+    let fleet = Distributed::start_with(crate::distributed::Options {
+        netns: Some(netns),
+        ..Default::default()
+    });
+    let netns = fleet.netns.as_ref().unwrap();
+    netns.link(false);
+    let partitioned = std::time::Instant::now();
+    fleet.wait_status(CONVERGE, |s| {
+        server_agent(s, AGENT_SERVER) == "silent"
+            && instances_of(s, AGENT_SERVER).all(|i| i["sync"] == "Unknown")
+    });
+    // A change made during the partition reaches the cut-off server once it is back.
+    let head = commit_cmi_change(&fleet);
+    let rest = Duration::from_secs(30).saturating_sub(partitioned.elapsed());
+    std::thread::sleep(rest);
+    let (_, status) = fleet.get("/api/status");
+    assert_eq!(server_agent(&status, AGENT_SERVER), "silent", "{status}");
+    netns.link(true);
+    fleet.wait_status(CONVERGE, |s| {
+        converged_on(s, &head) && server_agent(s, AGENT_SERVER) == "online"
+    });
+    assert_applied_everywhere(&fleet);
+}

@@ -69,7 +69,16 @@ impl RedisBus {
         let deadline = read_deadline(block, self.config.command_timeout);
         match tokio::time::timeout(deadline, cmd.query_async::<Value>(&mut reader)).await {
             Ok(result) => {
-                self.connections.give_back(reader);
+                // A connection that failed (a broken pipe after a partition, a reset) is
+                // dropped, not pooled: the next read opens a fresh one instead of failing
+                // on it forever.
+                let broken = result
+                    .as_ref()
+                    .err()
+                    .is_some_and(|e| e.is_io_error() || e.is_connection_dropped());
+                if !broken {
+                    self.connections.give_back(reader);
+                }
                 Ok(result)
             }
             Err(_) => Err(error::timed_out(&self.config, doing, deadline)),

@@ -4,6 +4,7 @@
 //! host` process for `hetzner-xeon` (with that server's agent inside) and a `homeamp agent`
 //! process for `ovh-ryzen`, each from its own config file, talking over Redis and HTTP.
 
+mod netns;
 mod node;
 mod tls;
 
@@ -17,6 +18,7 @@ use serde_json::Value;
 use crate::host_process::{all_synced, request};
 use crate::support::{homeamp, stderr, stdout};
 
+pub use netns::Netns;
 pub use node::Node;
 
 pub const HOST_SERVER: &str = "hetzner-xeon";
@@ -29,6 +31,8 @@ pub struct Options {
     pub tls: bool,
     /// The host follows the repository through a `file://` URL (a mirror it fetches).
     pub remote: bool,
+    /// The agent runs in this network namespace; the host and Redis listen on its link.
+    pub netns: Option<Netns>,
 }
 
 impl Default for Options {
@@ -37,6 +41,7 @@ impl Default for Options {
             heartbeat: "1s",
             tls: false,
             remote: false,
+            netns: None,
         }
     }
 }
@@ -55,6 +60,27 @@ pub struct Distributed {
     pub token: String,
     pub repo: PathBuf,
     pub instances: PathBuf,
+    /// Last, so it is deleted after the agent inside it is stopped (fields drop in order).
+    pub netns: Option<Netns>,
+}
+
+/// `CONFIG SET bind ADDRESSES` on the Redis at 127.0.0.1:`port`, and protected mode off
+/// (it refuses every address but loopback to a user without a password; the extra address
+/// is the test's own veth link).
+fn redis_bind(port: u16, addresses: &str) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    for (key, value) in [("bind", addresses), ("protected-mode", "no")] {
+        let command = format!(
+            "*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n${}\r\n{key}\r\n${}\r\n{value}\r\n",
+            key.len(),
+            value.len()
+        );
+        stream.write_all(command.as_bytes()).unwrap();
+        let mut reply = [0u8; 5];
+        stream.read_exact(&mut reply).unwrap();
+        assert_eq!(&reply, b"+OK\r\n", "CONFIG SET {key}");
+    }
 }
 
 fn write_private(path: &Path, text: &str) {
@@ -91,7 +117,14 @@ impl Distributed {
         let redis = Redis::start().expect("redis-server (Debian package redis-server)");
         let mariadb = MariaDb::start().expect("mariadbd (Debian package mariadb-server)");
         let port = homeamp_testkit::port::free_port().unwrap();
-        let address = format!("127.0.0.1:{port}");
+        let listen_ip = match &options.netns {
+            Some(ns) => {
+                redis_bind(redis.port(), &format!("127.0.0.1 {}", ns.outside));
+                ns.outside.clone()
+            }
+            None => "127.0.0.1".to_string(),
+        };
+        let address = format!("{listen_ip}:{port}");
         let config = dir.path().join("config");
         std::fs::create_dir_all(&config).unwrap();
         let (scheme, host_tls, agent_ca) = if options.tls {
@@ -112,7 +145,7 @@ impl Distributed {
                  redis:\n  host: 127.0.0.1\n  port: {redis}\n\
                  database:\n  url: {db}\n\
                  desired_state:\n  repo: {repo}\n  branch: HEAD\n  poll: 300ms\n\
-                 webapi:\n  port: {port}\n{host_tls}\
+                 webapi:\n  bind: {listen_ip}\n  port: {port}\n{host_tls}\
                  jobs:\n  redeliver_after: 4s\nheartbeat: {heartbeat}\n",
                 root = dir.path().join("instances").display(),
                 secrets = fleet.secrets_file.display(),
@@ -131,7 +164,7 @@ impl Distributed {
             &format!(
                 "role: client\nphysical_server: {AGENT_SERVER}\ninstances_root: {root}/{AGENT_SERVER}\n\
                  state_dir: ../state/agent\nsecrets_file: {secrets}\n\
-                 redis:\n  host: 127.0.0.1\n  port: {redis}\n\
+                 redis:\n  host: {listen_ip}\n  port: {redis}\n\
                  host_api:\n  url: {scheme}://{address}\n  api_key: {{file: agent.token}}\n{agent_ca}\
                  webapi:\n  enabled: false\nheartbeat: {heartbeat}\n",
                 root = dir.path().join("instances").display(),
@@ -148,12 +181,14 @@ impl Distributed {
         assert!(token.starts_with("hamp_"));
         let admin = token_plain(&host_config, &["--role", "admin", "--name", "tests"]);
         let host = Node::start("host", &host_config, &dir.path().join("host.log"));
-        let agent = Node::start(
+        let agent = Node::start_in(
             "agent",
             &config.join("client-config.yaml"),
             &dir.path().join("agent.log"),
+            options.netns.as_ref().map(|ns| ns.name.clone()),
         );
         let fleet = Self {
+            netns: options.netns,
             redis,
             mariadb,
             host,

@@ -9,6 +9,8 @@ use crate::support::homeamp;
 
 pub struct Node {
     role: &'static str,
+    /// The network namespace the process runs in (`ip netns exec`), if not the test's.
+    netns: Option<String>,
     config: PathBuf,
     pub log: PathBuf,
     child: Option<Child>,
@@ -16,7 +18,13 @@ pub struct Node {
 
 impl Node {
     pub fn start(role: &'static str, config: &Path, log: &Path) -> Self {
+        Self::start_in(role, config, log, None)
+    }
+
+    /// As [`Node::start`], inside the network namespace `netns`.
+    pub fn start_in(role: &'static str, config: &Path, log: &Path, netns: Option<String>) -> Self {
         let mut node = Self {
+            netns,
             role,
             config: config.to_path_buf(),
             log: log.to_path_buf(),
@@ -34,7 +42,17 @@ impl Node {
             .append(true)
             .open(&self.log)
             .unwrap();
-        let child = homeamp()
+        let mut command = match &self.netns {
+            Some(ns) => {
+                let mut command = std::process::Command::new("ip");
+                command
+                    .args(["netns", "exec", ns])
+                    .arg(homeamp().get_program());
+                command
+            }
+            None => homeamp(),
+        };
+        let child = command
             .arg(self.role)
             .arg("--config")
             .arg(&self.config)
