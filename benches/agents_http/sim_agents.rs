@@ -13,12 +13,14 @@ use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+/// One instance: its name, its config files (path, text) and its plugins' names.
+pub type SimInstance = (String, Vec<(String, String)>, Vec<String>);
+
 /// One simulated server: its instances' manifests and the content of their files.
 pub struct SimServer {
     pub server: String,
     pub token: String,
-    /// (instance, files (path, text), plugin names)
-    pub instances: Vec<(String, Vec<(String, String)>, Vec<String>)>,
+    pub instances: Vec<SimInstance>,
 }
 
 #[derive(Default)]
