@@ -295,9 +295,21 @@ impl Agent {
         instance: &str,
         rescan: bool,
     ) {
-        if (result.changed || rescan)
-            && self.instance(instance).is_some()
-            && let Err(e) = self.scan_and_report(link, instance, rescan).await
+        if result.changed || rescan {
+            self.rescan_after_jobs(link, instance, rescan).await;
+        }
+    }
+
+    /// Scans and reports `instance` after jobs changed it (sent even when unchanged since
+    /// the last report if `force`: a rescan job asked for it).
+    pub async fn rescan_after_jobs<L: HostLink>(
+        self: &Arc<Self>,
+        link: &L,
+        instance: &str,
+        force: bool,
+    ) {
+        if self.instance(instance).is_some()
+            && let Err(e) = self.scan_and_report(link, instance, force).await
         {
             tracing::warn!(instance = %instance, error = %e, "rescan after a job failed");
         }

@@ -1,5 +1,7 @@
 //! An agent's side of the job bus: read its server's jobs, apply each, report the result
-//! over the agent's link, then acknowledge; a result the host does not take waits in the
+//! over the agent's link, then acknowledge (the entries of one read in one `XACK`, once their
+//! results are with the host; the instances the batch changed or asked to rescan are then
+//! scanned and reported once each); a result the host does not take waits in the
 //! [`spool`](crate::spool), unacknowledged, and goes first once the host is back. Entries left unacknowledged (an apply that
 //! died halfway) are reclaimed after [`RECLAIM_AFTER`]; redelivery is harmless because
 //! jobs are idempotent and replays are recognised by job id.
@@ -47,6 +49,9 @@ pub async fn run<L: HostLink>(
                 Err(e) => tracing::warn!(error = %e, "reclaiming jobs failed"),
             }
         }
+        let mut acks = Vec::new();
+        // Instances to scan and report once the batch is done (true: a rescan job asked).
+        let mut rescans: Vec<(String, bool)> = Vec::new();
         for delivery in deliveries {
             if agent.spool().holds_entry(&delivery.id) {
                 // Reclaimed while its result waits in the spool: the spool acknowledges it.
@@ -58,50 +63,58 @@ pub async fn run<L: HostLink>(
                     let rescan = matches!(job.envelope.spec, JobSpec::Rescan);
                     let result = agent.run_job(job).await;
                     tracing::debug!(job = %result.job_id, status = ?result.status, "job done");
-                    deliver(
-                        bus.as_ref(),
-                        &agent,
-                        link.as_ref(),
-                        &server,
-                        &result,
-                        delivery.id,
-                    )
-                    .await;
-                    agent
-                        .after_job(link.as_ref(), &result, &instance, rescan)
-                        .await;
+                    acks.extend(deliver(&agent, link.as_ref(), &result, delivery.id).await);
+                    if result.changed || rescan {
+                        note_rescan(&mut rescans, instance, rescan);
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, entry = %delivery.id, "dropping an unreadable job");
-                    ack(bus.as_ref(), &server, &delivery.id).await;
+                    acks.push(delivery.id);
                 }
             }
+        }
+        ack(bus.as_ref(), &server, &acks).await;
+        for (instance, rescan) in rescans {
+            agent
+                .rescan_after_jobs(link.as_ref(), &instance, rescan)
+                .await;
         }
     }
 }
 
-async fn ack(bus: &dyn JobBus, server: &str, entry: &str) {
-    if let Err(e) = bus.ack(server, &[entry.to_string()]).await {
+/// Adds `instance` to the batch's rescans once (a rescan job's forced report wins).
+fn note_rescan(rescans: &mut Vec<(String, bool)>, instance: String, rescan: bool) {
+    match rescans.iter_mut().find(|(name, _)| *name == instance) {
+        Some((_, forced)) => *forced |= rescan,
+        None => rescans.push((instance, rescan)),
+    }
+}
+
+/// Acknowledges `entries` in one `XACK`.
+async fn ack(bus: &dyn JobBus, server: &str, entries: &[String]) {
+    if entries.is_empty() {
+        return;
+    }
+    if let Err(e) = bus.ack(server, entries).await {
         tracing::warn!(error = %e, "acknowledging a job failed");
     }
 }
 
-/// Hands `result` to the host and acknowledges its entry; when the host does not take it
-/// (or older results still wait), keeps it in the spool instead, unacknowledged.
+/// Hands `result` to the host and returns its entry, to acknowledge; when the host does
+/// not take it (or older results still wait), keeps it in the spool instead, unacknowledged.
 async fn deliver<L: HostLink>(
-    bus: &dyn JobBus,
     agent: &Agent,
     link: &L,
-    server: &str,
     result: &JobResult,
     entry: String,
-) {
+) -> Option<String> {
     if agent.spool().is_empty() {
         match link.job_result(result).await {
-            Ok(()) => return ack(bus, server, &entry).await,
+            Ok(()) => return Some(entry),
             Err(e) if permanent(&e) => {
                 tracing::warn!(job_id = %result.job_id, error = %e, "the host refused a job result");
-                return ack(bus, server, &entry).await;
+                return Some(entry);
             }
             Err(e) => {
                 tracing::warn!(job_id = %result.job_id, error = %e, "the host did not take a job result; spooling it");
@@ -116,6 +129,7 @@ async fn deliver<L: HostLink>(
         // Not acknowledged either: the entry is reclaimed and answered from the job record.
         tracing::error!(error = %e, "could not spool a job result");
     }
+    None
 }
 
 /// A refusal that sending again cannot change (the host does not know the job, or the
@@ -143,8 +157,8 @@ pub async fn flush_spool<L: HostLink>(bus: &dyn JobBus, agent: &Agent, link: &L,
             tracing::error!(error = %e, "could not remove a delivered result from the spool");
             return;
         }
-        if let Some(entry) = &item.entry {
-            ack(bus, server, entry).await;
+        if let Some(entry) = item.entry {
+            ack(bus, server, &[entry]).await;
         }
     }
 }

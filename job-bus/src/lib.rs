@@ -7,6 +7,7 @@
 //! | trait       | Redis                          |
 //! |-------------|--------------------------------|
 //! | `publish`   | `XADD homeamp:jobs:<server>`   |
+//! | `publish_many` | a pipeline of those `XADD`s |
 //! | `read`      | `XREADGROUP GROUP agents …`    |
 //! | `ack`       | `XACK`                         |
 //! | `reclaim`   | `XAUTOCLAIM … min-idle`        |
@@ -62,11 +63,37 @@ pub enum BusError {
     Config(String),
 }
 
+/// What [`JobBus::publish_many`] appended: the entry ids of the payloads appended (a prefix
+/// of them, in order), and the error that stopped it, if one did.
+#[derive(Debug, Default)]
+pub struct PublishedMany {
+    pub ids: Vec<String>,
+    pub error: Option<BusError>,
+}
+
 /// A per-server stream of job payloads with consumer-group semantics.
 #[async_trait::async_trait]
 pub trait JobBus: Send + Sync {
     /// Appends `payload` to `server`'s stream and returns the entry id.
     async fn publish(&self, server: &str, payload: &[u8]) -> Result<String, BusError>;
+
+    /// Appends every payload to `server`'s stream, in order. The default publishes them one
+    /// by one and stops at the first error; a bus may send them together (Redis: one
+    /// pipeline). Ids not returned may still have been appended (a pipeline that failed
+    /// halfway): publishing them again is the same at-least-once redelivery as a crash.
+    async fn publish_many(&self, server: &str, payloads: &[Vec<u8>]) -> PublishedMany {
+        let mut done = PublishedMany::default();
+        for payload in payloads {
+            match self.publish(server, payload).await {
+                Ok(id) => done.ids.push(id),
+                Err(e) => {
+                    done.error = Some(e);
+                    break;
+                }
+            }
+        }
+        done
+    }
 
     /// New entries for `consumer`, waiting up to `block` for at least one.
     async fn read(

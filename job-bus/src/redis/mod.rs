@@ -8,6 +8,7 @@
 //! | trait     | Redis                                                        | file          |
 //! |-----------|--------------------------------------------------------------|---------------|
 //! | `publish` | `XADD key MAXLEN ~ N * job <payload>`                        | `publish.rs`  |
+//! | `publish_many` | a pipeline of those `XADD`s                             | `publish.rs`  |
 //! | `read`    | `XREADGROUP GROUP agents <consumer> COUNT n BLOCK ms STREAMS key >` | `consume.rs` |
 //! | `ack`     | `XACK key agents <ids…>`                                     | `consume.rs`  |
 //! | `reclaim` | `XAUTOCLAIM key agents <consumer> <min-idle> <cursor>` + `XPENDING` | `reclaim.rs` |
@@ -50,7 +51,7 @@ use redis::FromRedisValue;
 
 pub use config::{DEFAULT_MAX_LEN, ReconnectPolicy, RedisBusConfig, TlsConfig};
 
-use crate::{BusError, Delivery, JobBus};
+use crate::{BusError, Delivery, JobBus, PublishedMany};
 use connection::Connections;
 
 /// The job bus on a Redis server (see the module docs).
@@ -107,6 +108,16 @@ impl std::fmt::Debug for RedisBus {
 impl JobBus for RedisBus {
     async fn publish(&self, server: &str, payload: &[u8]) -> Result<String, BusError> {
         self.xadd(server, payload).await
+    }
+
+    async fn publish_many(&self, server: &str, payloads: &[Vec<u8>]) -> PublishedMany {
+        match self.xadd_many(server, payloads).await {
+            Ok(ids) => PublishedMany { ids, error: None },
+            Err(e) => PublishedMany {
+                ids: Vec::new(),
+                error: Some(e),
+            },
+        }
     }
 
     async fn read(

@@ -48,6 +48,26 @@ async fn entries_come_in_order_and_not_again_after_ack() -> Result<()> {
 }
 
 #[tokio::test]
+async fn a_pipeline_of_publishes_arrives_in_order_with_its_ids() -> Result<()> {
+    let redis = Redis::start()?;
+    let bus = support::bus(&redis)?;
+    bus.publish("ovh", b"first").await?;
+    let payloads: Vec<Vec<u8>> = (0..50).map(|n| format!("job{n}").into_bytes()).collect();
+    let done = bus.publish_many("ovh", &payloads).await;
+    assert!(done.error.is_none(), "{:?}", done.error);
+    assert_eq!(done.ids.len(), 50);
+    assert!(bus.publish_many("ovh", &[]).await.ids.is_empty());
+
+    let got = bus.read("ovh", "agent-1", 100, Duration::ZERO).await?;
+    assert_eq!(got.len(), 51);
+    assert_eq!(got[0].payload, b"first");
+    for ((delivery, payload), id) in got[1..].iter().zip(&payloads).zip(&done.ids) {
+        assert_eq!((&delivery.payload, &delivery.id), (payload, id));
+    }
+    Ok(())
+}
+
+#[tokio::test]
 async fn two_consumers_share_the_entries_each_once() -> Result<()> {
     let redis = Redis::start()?;
     let bus = support::bus(&redis)?;

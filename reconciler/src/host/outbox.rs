@@ -13,6 +13,9 @@ use jiff::Timestamp;
 use tokio_util::sync::CancellationToken;
 
 use super::{Host, HostError};
+
+/// How many outbox jobs are read, published and marked at once.
+const OUTBOX_BATCH: u32 = 200;
 use crate::store::{Job, JobStatus};
 
 impl Host {
@@ -35,29 +38,44 @@ impl Host {
         SignedJob::sign(envelope, &self.key)
     }
 
-    /// Publishes every queued, unpublished job; returns how many went out.
+    /// Publishes every queued, unpublished job; returns how many went out. Each batch of
+    /// the outbox is published per server in one [`JobBus::publish_many`](crate::bus::JobBus::publish_many)
+    /// (in order: one pipeline on Redis) and marked published in one transaction.
     pub async fn publish_outbox(&self) -> Result<usize, HostError> {
         let mut published = 0;
         loop {
-            let batch = self.store.unpublished_jobs(100).await?;
+            let batch = self.store.unpublished_jobs(OUTBOX_BATCH).await?;
             if batch.is_empty() {
                 return Ok(published);
             }
-            for job in batch {
-                let signed = self.envelope(&job);
-                let payload = serde_json::to_vec(&signed).map_err(|source| HostError::Encode {
-                    what: "a signed job",
-                    source,
-                })?;
-                if let Err(e) = self.bus.publish(&job.server, &payload).await {
+            for (server, jobs) in by_server(&batch) {
+                let payloads = jobs
+                    .iter()
+                    .map(|job| {
+                        serde_json::to_vec(&self.envelope(job)).map_err(|source| {
+                            HostError::Encode {
+                                what: "a signed job",
+                                source,
+                            }
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let done = self.bus.publish_many(server, &payloads).await;
+                let uuids: Vec<String> = jobs[..done.ids.len()]
+                    .iter()
+                    .map(|job| job.uuid.clone())
+                    .collect();
+                self.store
+                    .mark_published_many(&uuids, Timestamp::now())
+                    .await?;
+                for _ in &uuids {
+                    self.metrics.job_published();
+                }
+                published += uuids.len();
+                if let Some(e) = done.error {
                     self.metrics.job_publish_failed();
                     return Err(e.into());
                 }
-                self.metrics.job_published();
-                self.store
-                    .mark_published(&job.uuid, Timestamp::now())
-                    .await?;
-                published += 1;
             }
         }
     }
@@ -153,4 +171,16 @@ impl Host {
         }
         Ok(n)
     }
+}
+
+/// The jobs of a batch grouped by server, each group in outbox order.
+fn by_server(batch: &[Job]) -> Vec<(&str, Vec<&Job>)> {
+    let mut groups: Vec<(&str, Vec<&Job>)> = Vec::new();
+    for job in batch {
+        match groups.iter_mut().find(|(server, _)| *server == job.server) {
+            Some((_, jobs)) => jobs.push(job),
+            None => groups.push((job.server.as_str(), vec![job])),
+        }
+    }
+    groups
 }

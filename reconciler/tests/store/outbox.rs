@@ -70,7 +70,42 @@ async fn a_job_reported_before_it_was_marked_published_keeps_its_status(db: Db) 
     Ok(())
 }
 
+async fn a_batch_is_marked_published_as_each_job_would_be(db: Db) -> Result<()> {
+    let store = db.store;
+    let mut uuids = Vec::new();
+    for effect in ["a", "b", "c"] {
+        let job = store.insert_job(&new_job("SMP201", effect), t(1)).await?;
+        uuids.push(job.into_job().uuid);
+    }
+    // b's agent was faster than the publisher's bookkeeping.
+    store
+        .transition_job(&uuids[1], JobStatus::Running, None, t(2))
+        .await?;
+    let moved = store
+        .mark_published_many(&[uuids.clone(), vec!["no-such-job".into()]].concat(), t(3))
+        .await?;
+    assert_eq!(moved, 2, "a and c moved to delivered, b kept running");
+    for (uuid, status) in uuids.iter().zip([
+        JobStatus::Delivered,
+        JobStatus::Running,
+        JobStatus::Delivered,
+    ]) {
+        let job = store.job(uuid).await?.expect("stored");
+        assert_eq!((job.status, job.published_at), (status, Some(t(3))));
+    }
+    let events = store.job_events(&uuids[0]).await?;
+    let last = events.last().expect("events");
+    assert_eq!(
+        (last.status, last.message.as_deref()),
+        (JobStatus::Delivered, Some("published"))
+    );
+    assert!(store.unpublished_jobs(10).await?.is_empty());
+    assert_eq!(store.mark_published_many(&[], t(4)).await?, 0);
+    Ok(())
+}
+
 store_tests!(
     the_outbox_yields_queued_jobs_in_the_order_they_were_written,
     a_job_reported_before_it_was_marked_published_keeps_its_status,
+    a_batch_is_marked_published_as_each_job_would_be,
 );
