@@ -74,8 +74,7 @@ mod tests {
         fetch(&url, &mirror).unwrap();
         let head = |m: &Path| {
             let repo = git2::Repository::open_bare(m).unwrap();
-            let id = repo.revparse_single("main").unwrap().id().to_string();
-            id
+            repo.revparse_single("main").unwrap().id().to_string()
         };
         assert_eq!(head(&mirror), git(origin.path(), &["rev-parse", "HEAD"]));
         let repo = git2::Repository::open_bare(&mirror).unwrap();
