@@ -53,7 +53,8 @@ pub async fn run<L: HostLink>(
         // Instances to scan and report once the batch is done (true: a rescan job asked).
         let mut rescans: Vec<(String, bool)> = Vec::new();
         for delivery in deliveries {
-            if agent.spool().holds_entry(&delivery.id) {
+            // Only a redelivered entry can have its result in the spool already.
+            if delivery.deliveries > 1 && agent.spool().holds_entry(&delivery.id) {
                 // Reclaimed while its result waits in the spool: the spool acknowledges it.
                 continue;
             }

@@ -11,6 +11,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use homeamp_schemas::report::JobResult;
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,9 @@ pub struct Spooled {
 pub struct Spool {
     dir: PathBuf,
     next: Mutex<u64>,
+    /// How many items wait: kept in memory, so that the job path's "is anything waiting?"
+    /// costs no directory listing.
+    waiting: AtomicUsize,
 }
 
 impl Spool {
@@ -37,10 +41,12 @@ impl Spool {
     pub fn open(state_dir: &Path) -> io::Result<Self> {
         let dir = state_dir.join("spool");
         std::fs::create_dir_all(&dir)?;
-        let last = Self::sequence(&dir)?.last().copied().unwrap_or(0);
+        let kept = Self::sequence(&dir)?;
+        let last = kept.last().copied().unwrap_or(0);
         Ok(Self {
             dir,
             next: Mutex::new(last + 1),
+            waiting: AtomicUsize::new(kept.len()),
         })
     }
 
@@ -65,6 +71,7 @@ impl Spool {
         let bytes = serde_json::to_vec(item).map_err(io::Error::other)?;
         write_atomic(&self.path(*next), &bytes)?;
         *next += 1;
+        self.waiting.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
@@ -82,6 +89,7 @@ impl Spool {
                 None => {
                     tracing::error!(file = %path.display(), "unreadable spooled result set aside");
                     std::fs::rename(&path, path.with_extension("bad"))?;
+                    self.waiting.fetch_sub(1, Ordering::SeqCst);
                 }
             }
         }
@@ -91,8 +99,12 @@ impl Spool {
     /// Forgets a delivered item.
     pub fn remove(&self, seq: u64) -> io::Result<()> {
         match std::fs::remove_file(self.path(seq)) {
+            Ok(()) => {
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            }
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+            Err(_) => Ok(()),
         }
     }
 
@@ -154,6 +166,10 @@ mod tests {
             .collect();
         assert_eq!(ids, ["b", "c", "d"]);
         assert!(!spool.is_empty());
+        for (seq, _) in spool.pending().unwrap() {
+            spool.remove(seq).unwrap();
+        }
+        assert!(spool.is_empty());
     }
 
     #[test]

@@ -11,6 +11,27 @@ pub struct CheckLines {
 }
 
 impl CheckLines {
+    /// Prints the config's line and checks Redis: what every role's `--check` starts with.
+    pub async fn config_and_redis(config: &homeamp_nodeconfig::NodeConfig) -> Self {
+        println!(
+            "ok   config: {} (role {}, server {})",
+            config.file.display(),
+            config.role.as_str(),
+            config.physical_server
+        );
+        let mut lines = Self::default();
+        let redis = crate::cli::node::redis_bus(&config.redis);
+        lines
+            .run(&format!("redis {}", redis.display_url()), async {
+                homeamp_reconciler::bus::redis::RedisBus::new(redis.clone())?
+                    .ping()
+                    .await?;
+                Ok::<_, anyhow::Error>("PING answered")
+            })
+            .await;
+        lines
+    }
+
     /// Runs `check` and prints `ok   WHAT: DETAIL` or `FAIL WHAT: ERROR`.
     pub async fn run<T: Display, E: Display>(
         &mut self,

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod local_link;
 pub mod node;
 pub mod plan;
+pub mod private_file;
 pub mod render;
 pub mod shutdown;
 pub mod signing_key;

@@ -8,6 +8,39 @@ use homeamp_nodeconfig::{NodeConfig, RedisSettings, RedisTls, Role};
 use homeamp_reconciler::bus::redis::{RedisBusConfig, TlsConfig};
 use homeamp_reconciler::host::Secrets;
 
+/// `--config FILE [--check]`, flattened into `homeamp host` and `homeamp agent`.
+#[derive(clap::Args)]
+pub struct RoleArgs {
+    /// The config file (deployment/host-config.yaml or client-config.yaml).
+    #[arg(long, value_name = "FILE")]
+    config: std::path::PathBuf,
+    /// Check the config and every connection, then exit (1 if any check fails).
+    #[arg(long)]
+    check: bool,
+}
+
+/// Loads the config for `role`, then runs `check` (with `--check`) or `serve` on a
+/// multi-threaded runtime.
+pub fn run_role<C, S>(
+    args: RoleArgs,
+    role: Role,
+    check: impl FnOnce(NodeConfig) -> C,
+    serve: impl FnOnce(NodeConfig) -> S,
+) -> anyhow::Result<std::process::ExitCode>
+where
+    C: std::future::Future<Output = std::process::ExitCode>,
+    S: std::future::Future<Output = anyhow::Result<std::process::ExitCode>>,
+{
+    let config = load(&args.config, role)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    if args.check {
+        return Ok(runtime.block_on(check(config)));
+    }
+    runtime.block_on(serve(config))
+}
+
 /// Reads the config file at `path` and checks it is for `role`.
 pub fn load(path: &Path, role: Role) -> anyhow::Result<NodeConfig> {
     let config = homeamp_nodeconfig::load(path)?;

@@ -11,6 +11,7 @@ use homeamp_reconciler::store::{NewToken, Role, Store, Token};
 use jiff::Timestamp;
 
 use super::node;
+use super::private_file::write_private;
 use super::table::columns;
 
 /// Manage the host's tokens (agent tokens, and viewer, operator and admin API tokens).
@@ -108,7 +109,7 @@ async fn create(
     };
     let issued = store.create_token(&new, now).await?;
     if let Some(path) = out {
-        write_private(path, &issued.secret)
+        write_private(path, format!("{}\n", issued.secret).as_bytes())
             .with_context(|| format!("writing the token to {}", path.display()))?;
         eprintln!("wrote the token to {}", path.display());
     }
@@ -120,19 +121,6 @@ async fn create(
     );
     println!("{}", issued.secret);
     Ok(ExitCode::SUCCESS)
-}
-
-fn write_private(path: &Path, secret: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp)?;
-    file.write_all(format!("{secret}\n").as_bytes())?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)
 }
 
 fn when(at: Option<Timestamp>) -> String {

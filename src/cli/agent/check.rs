@@ -3,25 +3,11 @@
 use std::process::ExitCode;
 
 use homeamp_nodeconfig::NodeConfig;
-use homeamp_reconciler::bus::redis::RedisBus;
 
 use crate::cli::check_lines::CheckLines;
-use crate::cli::node;
 
 pub async fn run(config: &NodeConfig) -> ExitCode {
-    let mut lines = CheckLines::default();
-    println!(
-        "ok   config: {} (role client, server {})",
-        config.file.display(),
-        config.physical_server
-    );
-    let redis = node::redis_bus(&config.redis);
-    lines
-        .run(&format!("redis {}", redis.display_url()), async {
-            RedisBus::new(redis.clone())?.ping().await?;
-            Ok::<_, anyhow::Error>("PING answered")
-        })
-        .await;
+    let mut lines = CheckLines::config_and_redis(config).await;
     if let Some(api) = &config.host_api {
         lines
             .run(&format!("host API {}", api.url), async {

@@ -65,8 +65,6 @@ async fn fetch(link: &HttpLink) -> anyhow::Result<String> {
 }
 
 fn keep(path: &Path, key: &str) -> anyhow::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, format!("{}\n", key.trim()))
-        .and_then(|()| std::fs::rename(&tmp, path))
+    crate::cli::private_file::write_private(path, format!("{}\n", key.trim()).as_bytes())
         .with_context(|| format!("writing {}", path.display()))
 }

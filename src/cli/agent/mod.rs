@@ -5,7 +5,6 @@ pub mod check;
 mod host_key;
 mod identity;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -32,23 +31,17 @@ pub use identity::consumer_name;
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The agent's config file.
-    #[arg(long, value_name = "FILE")]
-    config: PathBuf,
-    /// Check the config and every connection, then exit (1 if any check fails).
-    #[arg(long)]
-    check: bool,
+    #[command(flatten)]
+    role: node::RoleArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = node::load(&args.config, Role::Client)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    if args.check {
-        return Ok(runtime.block_on(check::run(&config)));
-    }
-    runtime.block_on(serve(config))
+    node::run_role(
+        args.role,
+        Role::Client,
+        |config| async move { check::run(&config).await },
+        serve,
+    )
 }
 
 /// The agent's link to the host's API, from `host_api:`.

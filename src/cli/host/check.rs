@@ -3,26 +3,12 @@
 use std::process::ExitCode;
 
 use homeamp_nodeconfig::NodeConfig;
-use homeamp_reconciler::bus::redis::RedisBus;
 use homeamp_reconciler::store::Store;
 
 use crate::cli::check_lines::CheckLines;
-use crate::cli::node;
 
 pub async fn run(config: &NodeConfig) -> ExitCode {
-    let mut lines = CheckLines::default();
-    println!(
-        "ok   config: {} (role host, server {})",
-        config.file.display(),
-        config.physical_server
-    );
-    let redis = node::redis_bus(&config.redis);
-    lines
-        .run(&format!("redis {}", redis.display_url()), async {
-            RedisBus::new(redis.clone())?.ping().await?;
-            Ok::<_, anyhow::Error>("PING answered")
-        })
-        .await;
+    let mut lines = CheckLines::config_and_redis(config).await;
     if let Some(database) = &config.database {
         lines
             .run(&format!("store {}", database.describe()), async {

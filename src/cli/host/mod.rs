@@ -3,7 +3,6 @@
 
 mod check;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -34,23 +33,17 @@ use super::{node, signing_key};
 #[derive(clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The host's config file.
-    #[arg(long, value_name = "FILE")]
-    config: PathBuf,
-    /// Check the config and every connection, then exit (1 if any check fails).
-    #[arg(long)]
-    check: bool,
+    #[command(flatten)]
+    role: node::RoleArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = node::load(&args.config, Role::Host)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    if args.check {
-        return Ok(runtime.block_on(check::run(&config)));
-    }
-    runtime.block_on(serve(config))
+    node::run_role(
+        args.role,
+        Role::Host,
+        |config| async move { check::run(&config).await },
+        serve,
+    )
 }
 
 async fn serve(config: NodeConfig) -> anyhow::Result<ExitCode> {

@@ -24,16 +24,9 @@ pub struct Fleet<'a> {
     pub agent_server: &'a str,
 }
 
+/// Writes a config or secret file of the demo, mode 0600.
 pub fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    file.write_all(text.as_bytes())
+    crate::cli::private_file::write_private(path, text.as_bytes())
         .with_context(|| format!("writing {}", path.display()))
 }
 
