@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine: the MariaDB and Redis
 # server binaries (the tests start their own processes), git, openssl and curl (the TLS
-# test makes a private CA and talks HTTPS), and iproute2 (the partition test's `ip netns`).
+# test makes a private CA and talks HTTPS), iproute2 (the partition test's `ip netns`) and
+# GNU time (`/usr/bin/time -v` measures the peak memory of `homeamp validate`).
 set -euo pipefail
 
 need=()
@@ -12,6 +13,7 @@ command -v git >/dev/null 2>&1 || need+=(git)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+[ -x /usr/bin/time ] || need+=(time)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"

@@ -22,6 +22,7 @@
 //!   agent's own records).
 //! - [`link`]: [`HostLink`], everything the agent sends the host;
 //!   [`memory_host`]: the in-process implementation; [`http_link`]: over the host's HTTP API.
+//! - [`own_folder`]: the agent's own folders, never reached through a symbolic link.
 //! - [`artifact`]: where plugin JARs come from.
 //! - [`consumer`]: reading the server's jobs from the job bus (`homeamp_bus`); [`spool`]:
 //!   the results the host has not taken yet, on disk, delivered in order.
@@ -41,6 +42,7 @@ pub mod error;
 pub mod http_link;
 pub mod link;
 pub mod memory_host;
+pub mod own_folder;
 pub mod scan;
 pub mod service;
 pub mod spool;

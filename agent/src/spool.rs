@@ -39,8 +39,8 @@ pub struct Spool {
 impl Spool {
     /// Opens (or creates) the spool in `state_dir`.
     pub fn open(state_dir: &Path) -> io::Result<Self> {
-        let dir = state_dir.join("spool");
-        std::fs::create_dir_all(&dir)?;
+        std::fs::create_dir_all(state_dir)?;
+        let dir = crate::own_folder::own_folder(state_dir, "spool")?;
         let kept = Self::sequence(&dir)?;
         let last = kept.last().copied().unwrap_or(0);
         Ok(Self {

@@ -7,12 +7,14 @@
 //! - [`keypath`]: the address of a setting inside a config file.
 //! - [`value`]: a typed setting value as the plugin reads it.
 //! - [`desired`]: the raw (unvalidated) files of the desired-state repository.
+//! - [`limits`]: the bounds every reader of an input applies (YAML alias expansion, depth).
 
 pub mod api;
 pub mod desired;
 pub mod file_format;
 pub mod job;
 pub mod keypath;
+pub mod limits;
 pub mod plan;
 pub mod report;
 pub mod schema_files;

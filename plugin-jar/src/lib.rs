@@ -13,5 +13,5 @@ pub mod version;
 pub use build::{BuildError, build_jar, plugin_jar};
 pub use descriptor::{PluginInfo, parse_descriptor};
 pub use file_name::jar_file_name;
-pub use read::{read_descriptor, read_descriptor_bytes};
+pub use read::{oversized_descriptor, read_descriptor, read_descriptor_bytes};
 pub use version::{compare_versions, same_version};

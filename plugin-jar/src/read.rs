@@ -15,7 +15,7 @@ use homeamp_schemas::report::PluginDescriptor;
 use crate::descriptor::{PluginInfo, parse_descriptor};
 
 /// Descriptors larger than this are not read (a real one is a few KiB).
-const MAX_DESCRIPTOR: u64 = 1024 * 1024;
+pub const MAX_DESCRIPTOR: u64 = 1024 * 1024;
 
 /// The descriptor of the JAR at `path`, `None` when it has none (or is not a zip).
 /// `platform` is the loader's, to choose among several descriptors.
@@ -26,6 +26,25 @@ pub fn read_descriptor(path: &Path, platform: Option<Platform>) -> Option<Plugin
 /// As [`read_descriptor`], for a JAR held in memory.
 pub fn read_descriptor_bytes(bytes: &[u8], platform: Option<Platform>) -> Option<PluginInfo> {
     descriptor_of(Cursor::new(bytes), platform)
+}
+
+/// The first descriptor entry of the JAR in `bytes` larger than [`MAX_DESCRIPTOR`] (as
+/// its central directory states it), with that size: why a JAR that has a descriptor
+/// still gave none.
+pub fn oversized_descriptor(bytes: &[u8]) -> Option<(&'static str, u64)> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    [
+        PluginDescriptor::PaperPluginYml,
+        PluginDescriptor::PluginYml,
+        PluginDescriptor::VelocityPluginJson,
+        PluginDescriptor::ExtensionYml,
+    ]
+    .into_iter()
+    .map(entry_name)
+    .find_map(|name| {
+        let size = zip.by_name(name).ok()?.size();
+        (size > MAX_DESCRIPTOR).then_some((name, size))
+    })
 }
 
 /// The descriptor entry's name inside the JAR.

@@ -36,6 +36,15 @@ pub enum ArtifactError {
         "{what} is not a plugin JAR: no plugin.yml, paper-plugin.yml, velocity-plugin.json or extension.yml inside"
     )]
     NotAPlugin { what: String },
+    #[error(
+        "{what}: its {entry} is {size} bytes, over the {limit} bytes a plugin descriptor may have (a real one is a few KiB): this is not a plugin JAR homeamp will index"
+    )]
+    DescriptorTooLarge {
+        what: String,
+        entry: &'static str,
+        size: u64,
+        limit: u64,
+    },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> ArtifactError + '_ {
@@ -234,9 +243,16 @@ impl ArtifactStore {
         }
         let probe = describe(bytes, "", Path::new(""));
         let Some(first) = probe.first() else {
-            return Err(ArtifactError::NotAPlugin {
-                what: format!("the upload with sha256 {sha}"),
-            });
+            let what = format!("the upload with sha256 {sha}");
+            if let Some((entry, size)) = homeamp_jar::oversized_descriptor(bytes) {
+                return Err(ArtifactError::DescriptorTooLarge {
+                    what,
+                    entry,
+                    size,
+                    limit: homeamp_jar::read::MAX_DESCRIPTOR,
+                });
+            }
+            return Err(ArtifactError::NotAPlugin { what });
         };
         let version = first.version.as_deref().unwrap_or("unversioned");
         let mut file_name = jar_file_name(&first.name, version);

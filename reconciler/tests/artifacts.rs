@@ -109,3 +109,33 @@ fn a_jar_dropped_into_the_directory_is_found_by_the_next_lookup() {
     std::fs::write(dir.path().join("Vault.jar"), jar("Vault", "1.7.3")).unwrap();
     assert_eq!(newest(&store, "Vault").as_deref(), Some("1.7.3"));
 }
+
+#[test]
+fn oversized_plugin_yml_in_an_upload_is_refused_for_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ArtifactStore::open(dir.path()).unwrap();
+    // Just over the limit: a descriptor of 1 GiB is refused for the same reason, and
+    // deflated, either is a small upload.
+    let mut descriptor = b"name: Huge\nversion: '1.0'\nmain: a.Main\n".to_vec();
+    descriptor.resize(homeamp_jar::read::MAX_DESCRIPTOR as usize + 1, b'#');
+    let bytes = homeamp_jar::build_jar(&[("plugin.yml", &descriptor)]).unwrap();
+    let err = store.add(&bytes).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ArtifactError::DescriptorTooLarge {
+                entry: "plugin.yml",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("plugin.yml is 1048577 bytes"), "{message}");
+    assert!(!message.contains("no plugin.yml"), "{message}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing kept"
+    );
+}

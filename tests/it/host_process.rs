@@ -24,10 +24,15 @@ pub struct Up {
 impl Up {
     /// Starts `homeamp up` with `args` (plus `--listen 127.0.0.1:0`) and waits for its API.
     pub fn start(args: &[&str]) -> Self {
+        Self::start_listening(args, "127.0.0.1:0")
+    }
+
+    /// As [`Up::start`], listening on `listen`.
+    pub fn start_listening(args: &[&str], listen: &str) -> Self {
         let mut child = homeamp()
             .arg("up")
             .args(args)
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", listen])
             .env("HOMEAMP_LOG", "warn,sqlx=error")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -79,6 +84,21 @@ impl Up {
             command.args(["--token", &self.token]);
         }
         command.output().expect("running homeamp")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The process's peak resident memory so far (`VmHWM`), in bytes.
+    pub fn peak_rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        let line = status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .expect("VmHWM in /proc/PID/status");
+        let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        kib * 1024
     }
 
     pub fn output(&self) -> String {

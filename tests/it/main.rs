@@ -11,6 +11,7 @@ mod artifacts_cli;
 mod config_cli;
 mod deployment;
 mod distributed_e2e;
+mod hostile_input;
 mod import_cli;
 mod injected_jobs;
 mod jobs_cli;

@@ -132,6 +132,11 @@ impl SmallFleet {
 
     /// `homeamp up` on the fleet, with `extra` arguments.
     pub fn up_with(&self, extra: &[&str]) -> Up {
+        self.up_listening(extra, "127.0.0.1:0")
+    }
+
+    /// As [`SmallFleet::up_with`], the API listening on `listen`.
+    pub fn up_listening(&self, extra: &[&str], listen: &str) -> Up {
         let repo = self.repo.path().to_str().unwrap().to_string();
         let instances = format!("local={}", self.dir.path().join("instances").display());
         let state = self.dir.path().join("state");
@@ -149,7 +154,7 @@ impl SmallFleet {
             "300ms",
         ];
         args.extend_from_slice(extra);
-        Up::start(&args)
+        Up::start_listening(&args, listen)
     }
 }
 

@@ -37,8 +37,8 @@ const KEEP_AFTER_EXPIRY: SignedDuration = SignedDuration::from_hours(24);
 
 impl SeenJobs {
     pub fn open(state_dir: &Path) -> io::Result<Self> {
-        let dir = state_dir.join("seen-jobs");
-        fs::create_dir_all(&dir)?;
+        fs::create_dir_all(state_dir)?;
+        let dir = crate::own_folder::own_folder(state_dir, "seen-jobs")?;
         Ok(Self { dir })
     }
 

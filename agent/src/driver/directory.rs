@@ -113,9 +113,9 @@ impl DirectoryDriver {
         Ok((folder, path))
     }
 
-    fn history<'a>(&self, history_dir: &'a Path) -> History<'a> {
+    fn history<'a>(&self, folder: &'a InstanceFolder) -> History<'a> {
         History {
-            dir: history_dir,
+            instance: &folder.dir,
             keep: self.config.history_keep,
         }
     }
@@ -245,10 +245,9 @@ impl Driver for DirectoryDriver {
 
     fn write(&self, instance: &Instance, path: &RelPath, bytes: &[u8]) -> Result<(), DriverError> {
         let (folder, target) = self.locate(instance, path)?;
-        let history_dir = folder.history_dir();
         let io_err = |e| DriverError::io(target.display(), e);
         if target.is_file() {
-            self.history(&history_dir)
+            self.history(&folder)
                 .keep_previous(path.as_str(), &target, false)
                 .map_err(io_err)?;
         }
@@ -260,8 +259,7 @@ impl Driver for DirectoryDriver {
         if absent_is_none(fs::symlink_metadata(&target), &target)?.is_none() {
             return Ok(());
         }
-        let history_dir = folder.history_dir();
-        self.history(&history_dir)
+        self.history(&folder)
             .keep_previous(path.as_str(), &target, true)
             .map_err(|e| DriverError::io(target.display(), e))
     }

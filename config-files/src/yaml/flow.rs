@@ -21,11 +21,13 @@ impl<'a> Parser<'a> {
 
     /// A `[...]` or `{...}` at the current position; moves past its closing bracket.
     pub(super) fn flow_collection(&mut self) -> Result<NodeId> {
-        if self.peek() == b'[' {
-            self.flow_seq()
-        } else {
-            self.flow_map()
-        }
+        self.nested(|p| {
+            if p.peek() == b'[' {
+                p.flow_seq()
+            } else {
+                p.flow_map()
+            }
+        })
     }
 
     fn flow_node(&mut self) -> Result<NodeId> {

@@ -1,6 +1,7 @@
 //! YAML as SnakeYAML reads it (Bukkit, Paper, Spigot and their plugins), edited losslessly.
 //!
 //! - `parser.rs`, `flow.rs`, `scalar.rs`: the reader, text to a tree of spans (`tree.rs`).
+//! - `bounds.rs`: the alias-expansion and nesting bounds, checked before any value is built.
 //! - `resolve.rs`, `value.rs`: the tree to typed values with SnakeYAML's YAML 1.1 rules.
 //! - `locate.rs`, `edit.rs`: key paths to nodes, and edits as splices of the text.
 //! - `render.rs`: values to YAML text.
@@ -8,6 +9,7 @@
 //! Every edit splices the text, re-reads it, and checks that the path now reads as the new
 //! value; if not, the document is left as it was and the edit is refused.
 
+mod bounds;
 mod edit;
 mod flow;
 mod locate;

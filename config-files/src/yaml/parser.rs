@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use super::tree::{Entry, Item, Kind, Map, Node, NodeId, Scalar, ScalarStyle, Seq, Tree};
 use crate::error::ParseError;
+use homeamp_schemas::limits::YAML_BOUNDS;
 
 pub type Result<T> = std::result::Result<T, ParseError>;
 
@@ -26,8 +27,10 @@ pub fn parse(text: &str) -> Result<Tree> {
         bom,
         tree: Tree::default(),
         anchors: HashMap::new(),
+        depth: 0,
     };
     parser.document()?;
+    super::bounds::check(text, &parser.tree)?;
     Ok(parser.tree)
 }
 
@@ -38,6 +41,9 @@ pub(super) struct Parser<'a> {
     bom: usize,
     pub(super) tree: Tree,
     pub(super) anchors: HashMap<String, NodeId>,
+    /// Nodes being read, one inside the other: bounded so that no text nests the reader
+    /// deeper than the stack allows (the tree's own depth is checked in `bounds.rs`).
+    depth: usize,
 }
 
 /// Space, tab, line break or the end of the text: what must follow `-`, `?` and `:` indicators.
@@ -313,6 +319,24 @@ impl<'a> Parser<'a> {
     /// enclosing block collection (-1 at the top); `after_key` is true for a value on the
     /// same line as its key, where a new block map or list cannot start.
     pub(super) fn block_node(&mut self, parent_indent: isize, after_key: bool) -> Result<NodeId> {
+        self.nested(|p| p.block_node_inner(parent_indent, after_key))
+    }
+
+    /// Runs `read` one level deeper, refusing a text nested past the bound.
+    pub(super) fn nested(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<NodeId>,
+    ) -> Result<NodeId> {
+        if self.depth > 2 * YAML_BOUNDS.max_depth {
+            return Err(self.err(self.pos, YAML_BOUNDS.depth_message()));
+        }
+        self.depth += 1;
+        let result = read(self);
+        self.depth -= 1;
+        result
+    }
+
+    fn block_node_inner(&mut self, parent_indent: isize, after_key: bool) -> Result<NodeId> {
         let props_start = self.pos;
         let (anchor, tag) = self.props()?;
         let mut after_key = after_key;

@@ -31,13 +31,19 @@ pub fn known<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// True when `name` can name an instance, server or tag: it must survive scopes
-/// (`tag:x`) and matrix columns (`server_X`) unambiguously.
+/// (`tag:x`) and matrix columns (`server_X`) unambiguously, and, as a folder or an
+/// argument of a command template, be neither `.`/`..` nor read as an option (`-rf`):
+/// it starts with a letter, a digit or `_`.
 fn valid_name(name: &str) -> bool {
-    !name.is_empty()
+    name.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
+
+/// What [`valid_name`] asks for, in messages.
+const NAME_RULE: &str =
+    "use letters, digits, '-', '_' or '.', starting with a letter, a digit or '_'";
 
 /// The fleet, or `None` when `homeamp.yaml` is missing or unreadable (then other
 /// files' references to instances, tags and servers cannot be checked).
@@ -74,7 +80,7 @@ fn build(raw: FleetFile, index: &Tree, diags: &mut Diagnostics) -> Fleet {
             diags.error(
                 FLEET_FILE,
                 at,
-                format!("bad server name {name:?}: use letters, digits, '-', '_' or '.'"),
+                format!("bad server name {name:?}: {NAME_RULE}"),
             );
         }
         let amp = spec.amp.as_ref().map(|amp| {
@@ -120,7 +126,7 @@ fn build(raw: FleetFile, index: &Tree, diags: &mut Diagnostics) -> Fleet {
             diags.error(
                 FLEET_FILE,
                 pos.key_at(&["tags", name]),
-                format!("bad tag name {name:?}: use letters, digits, '-', '_' or '.'"),
+                format!("bad tag name {name:?}: {NAME_RULE}"),
             );
         }
         fleet.tags.insert(name.clone(), spec.description.clone());
@@ -134,7 +140,7 @@ fn build(raw: FleetFile, index: &Tree, diags: &mut Diagnostics) -> Fleet {
             diags.error(
                 FLEET_FILE,
                 at,
-                format!("bad instance name {name:?}: use letters, digits, '-', '_' or '.'"),
+                format!("bad instance name {name:?}: {NAME_RULE}"),
             );
         }
         if !fleet.servers.contains_key(&spec.server) {
@@ -158,7 +164,7 @@ fn build(raw: FleetFile, index: &Tree, diags: &mut Diagnostics) -> Fleet {
                 diags.error(
                     FLEET_FILE,
                     tag_at,
-                    format!("bad tag name {tag:?}: use letters, digits, '-', '_' or '.'"),
+                    format!("bad tag name {tag:?}: {NAME_RULE}"),
                 );
             } else if !fleet.tags.contains_key(tag) {
                 diags.warning(

@@ -423,3 +423,29 @@ fn large_repositories_lose_nothing_on_two_threads() {
         ["plugins/paper/Big2.yaml", "plugins/paper/Small.yaml"]
     );
 }
+
+#[test]
+fn instance_names_dot_dotdot_and_leading_dash_are_refused() {
+    for bad in [".", "..", "-rf", ".hidden"] {
+        let text = format!(
+            "servers:\n  ovh: {{ role: client }}\ninstances:\n  {bad:?}: {{ server: ovh, platform: paper }}\n"
+        );
+        let outcome = with("homeamp.yaml", &text);
+        let found = errors(&outcome);
+        assert!(
+            found
+                .iter()
+                .any(|e| e.message.contains("bad instance name") && e.line == 4),
+            "{bad}: {found:?}"
+        );
+    }
+    let text = "servers:\n  ovh: { role: client }\ninstances:\n  SMP-1.a_b: { server: ovh, platform: paper }\n  _x: { server: ovh, platform: paper }\n";
+    let outcome = with("homeamp.yaml", text);
+    let found = errors(&outcome);
+    assert!(
+        !found
+            .iter()
+            .any(|e| e.message.contains("bad instance name")),
+        "{found:?}"
+    );
+}

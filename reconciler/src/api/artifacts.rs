@@ -174,6 +174,10 @@ async fn upload(
             code: "not_a_plugin",
             message: e.to_string(),
         },
+        ArtifactError::DescriptorTooLarge { .. } => ApiError::Unprocessable {
+            code: "descriptor_too_large",
+            message: e.to_string(),
+        },
         ArtifactError::Io { .. } => ApiError::Internal(e.to_string()),
     })?;
     let status = if held {

@@ -46,6 +46,8 @@ pub use error::ApiError;
 pub struct AppState {
     pub host: Arc<Host>,
     pub auth: Auth,
+    /// Webhook deliveries seen lately (replays are refused).
+    pub deliveries: Arc<reconcile::replay::Deliveries>,
 }
 
 /// The whole API; [`crate::service::HostService`] serves it with `axum::serve`.
@@ -62,7 +64,11 @@ pub fn router(host: Arc<Host>, auth: Auth) -> Router {
         .merge(dashboard::router())
         .fallback(not_found)
         .layer(TraceLayer::new_for_http().make_span_with(span))
-        .with_state(AppState { host, auth })
+        .with_state(AppState {
+            host,
+            auth,
+            deliveries: Arc::default(),
+        })
 }
 
 /// The request span: method and path only (never the query or headers, where a

@@ -3,7 +3,9 @@
 //!
 //! `base` defaults to the active revision and `head` to the reference the host follows,
 //! so a bare `GET /api/plan` answers "what would the next refresh change". Loading two
-//! revisions with git2 is blocking work: it runs on the blocking pool.
+//! revisions with git2 is blocking work: it runs on the blocking pool, under the same
+//! bounds as the host's own loading (`homeamp_schemas::limits`) and a time budget
+//! ([`PLAN_BUDGET`]), one plan at a time, so no request can hold the host's memory or cores.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -16,6 +18,12 @@ use homeamp_desired::plan::{MARKDOWN_LIMIT, PlanError, plan_revisions, to_markdo
 use serde::Deserialize;
 
 use super::{ApiError, AppState, Reader};
+
+/// How long one plan may take before the request is answered 503.
+pub const PLAN_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Plans computed at once (each holds two loaded revisions).
+static PLANS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/plan", get(plan))
@@ -81,8 +89,24 @@ async fn plan(
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| state.host.config().reference.clone());
     let repo = state.host.config().repo.clone();
-    let plan = tokio::task::spawn_blocking(move || plan_revisions(&repo, &base, &head))
-        .await?
+    let busy = || {
+        ApiError::Unavailable(format!(
+            "planning took longer than {} s: try again later, or plan locally with `homeamp plan`",
+            PLAN_BUDGET.as_secs()
+        ))
+    };
+    let work = async {
+        // The turn goes with the work: a plan past its budget still holds it until it ends.
+        let turn = PLANS.acquire().await.expect("never closed");
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            plan_revisions(&repo, &base, &head)
+        })
+        .await
+    };
+    let plan = tokio::time::timeout(PLAN_BUDGET, work)
+        .await
+        .map_err(|_| busy())??
         .map_err(plan_error)?;
     Ok(match format.as_str() {
         "text" => (

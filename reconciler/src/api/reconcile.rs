@@ -8,8 +8,10 @@
 //! The webhook takes an operator's bearer token, or, when [`Auth`](super::Auth) has a
 //! webhook secret, the signature or token a git forge sends ([`webhook_signature`]).
 //! GitHub's `ping` event (sent when a webhook is created) is answered 204 once it is
-//! authenticated, and triggers nothing.
+//! authenticated, and triggers nothing. A signed delivery seen before is refused as a
+//! replay ([`replay`]); the body limit holds whoever calls.
 
+pub(crate) mod replay;
 mod webhook_signature;
 
 use axum::body::Bytes;
@@ -120,6 +122,8 @@ fn hook_caller(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<String, ApiError> {
+    // The body is read (and its limit enforced) whatever the credential.
+    let body = body?;
     let refused = match operator {
         Ok(Operator(token)) => return Ok(token.name),
         Err(refused) => refused,
@@ -130,9 +134,12 @@ fn hook_caller(
     if !webhook_signature::presented(headers) {
         return Err(refused);
     }
-    let body = body?;
     match webhook_signature::verify(secret, headers, &body)? {
         Some(header) => {
+            state
+                .deliveries
+                .first_time(headers, &body)
+                .map_err(ApiError::Conflict)?;
             let by = format!("webhook {header}");
             tracing::Span::current().record("caller", by.as_str());
             Ok(by)

@@ -62,9 +62,16 @@ impl Host {
         })
         .await??;
         let active = self.active();
-        if active.as_ref().is_some_and(|a| a.sha == sha)
-            || self.refused().is_some_and(|r| r.sha == sha)
-        {
+        if active.as_ref().is_some_and(|a| a.sha == sha) {
+            // The reference went back to the active revision (a reset or revert): what was
+            // refused is no longer what the branch asks for.
+            if self.refused().is_some() {
+                tracing::info!(revision = %sha, "the reference is back on the active revision");
+                *self.refused.write().expect("lock poisoned") = None;
+            }
+            return Ok(RevisionChange::Unchanged);
+        }
+        if self.refused().is_some_and(|r| r.sha == sha) {
             return Ok(RevisionChange::Unchanged);
         }
         self.load_revision(sha).await

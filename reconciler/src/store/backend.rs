@@ -15,6 +15,23 @@ use sqlx::{ConnectOptions, Connection, MySql, Sqlite, Transaction};
 use crate::store::{Store, StoreError};
 
 static MYSQL_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/mysql");
+/// Creates the SQLite file readable by its owner only (mode 0600) when it is missing:
+/// it holds live config files and token hashes. SQLite gives its `-wal` and `-shm` files
+/// the database file's mode.
+fn create_private(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 
 /// How long a caller waits for a connection before the store reports the database down.
@@ -95,6 +112,7 @@ impl Store {
                 {
                     std::fs::create_dir_all(parent).map_err(|e| connect_error(e.into()))?;
                 }
+                create_private(options.get_filename()).map_err(|e| connect_error(e.into()))?;
                 pool_options
                     .max_connections(4)
                     .connect_with(
@@ -189,6 +207,24 @@ impl InsertedId for SqliteQueryResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn sqlite_store_file_is_created_mode_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/homeamp.db");
+        let store = crate::store::Store::connect(&format!("sqlite:{}", path.display()))
+            .await
+            .unwrap();
+        drop(store);
+        for file in [path.clone(), path.with_extension("db-wal")] {
+            if file.exists() {
+                let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", file.display());
+            }
+        }
+        assert!(path.exists());
+    }
 
     #[test]
     fn passwords_are_redacted_from_urls() {

@@ -316,3 +316,50 @@ async fn a_delivery_over_the_body_limit_is_413() {
     assert_eq!(error_code(&answer), "payload_too_large");
     assert_eq!(active(&f).await, f.first);
 }
+
+#[tokio::test]
+async fn replayed_webhook_is_refused() {
+    let f = with_secret().await;
+    let second = next_commit(&f, 5);
+    let body = push_body(&second);
+    let signature = format!("sha256={}", hmac_hex(SECRET, &body));
+    let first = [
+        ("x-github-event", "push"),
+        ("x-github-delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
+        ("x-hub-signature-256", &signature),
+    ];
+    assert_activated(&f, deliver(&f, &first, body.clone()).await, &second).await;
+    // The same signed body again, under its own delivery id or another one.
+    for id in ["72d3162e-cc78-11e3-81ab-4c9367dc0958", "another-id"] {
+        let headers = [
+            ("x-github-event", "push"),
+            ("x-github-delivery", id),
+            ("x-hub-signature-256", &signature),
+        ];
+        let (status, answer) = deliver(&f, &headers, body.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+        assert!(answer.to_string().contains("replay"), "{answer}");
+    }
+    // Another body under a delivery id already seen.
+    let third = next_commit(&f, 6);
+    let other = push_body(&third);
+    let signature = format!("sha256={}", hmac_hex(SECRET, &other));
+    let headers = [
+        ("x-github-delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
+        ("x-hub-signature-256", signature.as_str()),
+    ];
+    let (status, answer) = deliver(&f, &headers, other).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(active(&f).await, second, "the replays triggered nothing");
+}
+
+#[tokio::test]
+async fn webhook_body_limit_applies_with_an_operator_token() {
+    let f = with_secret().await;
+    next_commit(&f, 5);
+    let bearer = format!("Bearer {}", f.tokens.operator);
+    let body = vec![b' '; 10 * 1024 * 1024];
+    let (status, answer) = deliver(&f, &[("authorization", bearer.as_str())], body).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");
+    assert_eq!(active(&f).await, f.first, "nothing was triggered");
+}

@@ -160,10 +160,15 @@ fn setup(args: &Args) -> anyhow::Result<Setup> {
     })
 }
 
-/// Read endpoints open on loopback; webhooks signed with the secret of
+/// Read endpoints open without a token only when the API listens on loopback (anyone who
+/// can reach another address must show a viewer token); webhooks signed with the secret of
 /// `--webhook-secret-file` when one is given.
 fn auth(args: &Args) -> anyhow::Result<homeamp_reconciler::api::Auth> {
-    let auth = homeamp_reconciler::api::Auth::open_reads();
+    let auth = if reads_open(args.listen) {
+        homeamp_reconciler::api::Auth::open_reads()
+    } else {
+        homeamp_reconciler::api::Auth::closed()
+    };
     let Some(path) = &args.webhook_secret_file else {
         return Ok(auth);
     };
@@ -177,6 +182,10 @@ fn auth(args: &Args) -> anyhow::Result<homeamp_reconciler::api::Auth> {
         );
     }
     Ok(auth.with_webhook_secret(secret))
+}
+
+fn reads_open(listen: SocketAddr) -> bool {
+    listen.ip().is_loopback()
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -255,7 +264,13 @@ async fn serve(args: Args) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;
-    println!("API on http://{address}  (read-only endpoints open on loopback)");
+    if reads_open(address) {
+        println!("API on http://{address}  (read-only endpoints open: the listener is loopback)");
+    } else {
+        println!(
+            "API on http://{address}  (not loopback: every request needs a token, a viewer token for reads)"
+        );
+    }
     println!("admin token: {token}");
     {
         let shutdown = shutdown.clone();

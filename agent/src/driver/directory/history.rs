@@ -3,7 +3,8 @@
 //! Before a file is replaced or removed its current version is kept in
 //! `<instance>/.homeamp/history/<path>/<UTC time>-<sha256 prefix>` (a hard link when
 //! possible, so keeping it costs no copy), and only the newest `keep` versions of each
-//! path are kept.
+//! path are kept. The history's folders are opened without going through a symbolic link
+//! ([`own_folder`]): a `.homeamp` pointing elsewhere is refused and nothing is written.
 
 use std::fs;
 use std::io;
@@ -13,17 +14,24 @@ use jiff::Timestamp;
 
 use crate::atomic_file::sync_dir;
 use crate::digest::sha256_file;
+use crate::own_folder::{own_folder, own_folder_if_present};
 
-/// The history folder of one instance.
+/// Where the history is, below an instance folder.
+const HISTORY: &str = ".homeamp/history";
+
+/// The history of one instance.
 pub struct History<'a> {
-    pub dir: &'a Path,
+    /// The instance folder (`InstanceFolder::dir`).
+    pub instance: &'a Path,
     pub keep: usize,
 }
 
 impl History<'_> {
     /// The kept versions of `rel`, oldest first.
     pub fn versions(&self, rel: &str) -> io::Result<Vec<PathBuf>> {
-        let dir = self.dir.join(rel);
+        let Some(dir) = own_folder_if_present(self.instance, &format!("{HISTORY}/{rel}"))? else {
+            return Ok(Vec::new());
+        };
         let mut versions: Vec<PathBuf> = match fs::read_dir(&dir) {
             Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
@@ -36,8 +44,7 @@ impl History<'_> {
     /// Puts the current `target` (named `rel`) into the history; moves it there when
     /// `remove` is set.
     pub fn keep_previous(&self, rel: &str, target: &Path, remove: bool) -> io::Result<()> {
-        let dir = self.dir.join(rel);
-        fs::create_dir_all(&dir)?;
+        let dir = own_folder(self.instance, &format!("{HISTORY}/{rel}"))?;
         let sha = sha256_file(target)?;
         let now = Timestamp::now();
         let name = format!(

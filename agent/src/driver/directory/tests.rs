@@ -164,7 +164,7 @@ fn write_replaces_atomically_keeping_mode_and_history_beside_the_game_root() {
     // Three versions were replaced; history_keep is 2.
     let folder = f.driver.folder("SMP201").unwrap();
     let history = History {
-        dir: &folder.history_dir(),
+        instance: &folder.dir,
         keep: 2,
     };
     let kept = history.versions(path.as_str()).unwrap();
@@ -184,9 +184,8 @@ fn remove_keeps_the_file_in_the_history_and_an_absent_file_is_fine() {
     driver.remove(&smp, &jar).unwrap();
     assert!(!game.join("plugins/Old.jar").exists());
     let folder = f.driver.folder("SMP201").unwrap();
-    let history_dir = folder.history_dir();
     let history = History {
-        dir: &history_dir,
+        instance: &folder.dir,
         keep: 2,
     };
     let kept = history.versions(jar.as_str()).unwrap();
