@@ -268,12 +268,14 @@ impl<'a> FileDiff<'a> {
                     continue;
                 }
             };
-            let set = PatchOp::Set {
+            // Built only for a setting that needs an edit: the steady state compares
+            // tens of thousands of settings and clones none of them.
+            let set = || PatchOp::Set {
                 path: key.clone(),
                 value: setting.value.clone(),
             };
             let Some(parsed) = doc else {
-                ops.push((set, self.file_cause()));
+                ops.push((set(), self.file_cause()));
                 continue;
             };
             let current = cursor.as_mut().and_then(|c| c.get(key));
@@ -296,7 +298,7 @@ impl<'a> FileDiff<'a> {
                 Some(display(current, secret)),
                 cause,
             ));
-            ops.push((set, cause));
+            ops.push((set(), cause));
         }
     }
 
